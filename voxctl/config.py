@@ -41,6 +41,8 @@ class Settings:
     tts_engine: str = "flite"
     tts_default_voice: str = "kal"
     tts_voices: dict[str, str] = field(default_factory=dict)  # Joanna=flite|slt, Matthew=flite|rms
+    conference_profile: str = "voxctl"  # <room>@<profile>; see freeswitch/autoload_configs/conference.conf.xml
+    hold_music: str = "local_stream://moh"  # while waiting for startConferenceOnEnter=true (no waitUrl)
     asr_engine: str = ""  # detect_speech engine (e.g. "unimrcp:default"); empty: DTMF only
     recordings_dir: str = "var/recordings"
     # dialling
