@@ -12,7 +12,7 @@ the specs' types, allowed values, defaults and clamping; the engine reads them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar, Optional, Union
+from typing import ClassVar
 
 VOXXML = "voxxml"
 TWIML = "twiml"
@@ -35,7 +35,7 @@ class Verb:
 class StatusCallbacks:
     """The statusCallback* attribute trio that several verbs and nouns share."""
 
-    status_callback: Optional[str] = None
+    status_callback: str | None = None
     status_callback_event: list[str] = field(default_factory=list)
     status_callback_method: str = "POST"
 
@@ -44,9 +44,9 @@ class StatusCallbacks:
 class Say(Verb):
     TAG: ClassVar[str] = "Say"
     text: str = ""          # the plain text (SSML markup removed, $GATHER left as written)
-    ssml: Optional[str] = None  # the inner markup when the text contains SSML elements
-    voice: Optional[str] = None
-    language: Optional[str] = None
+    ssml: str | None = None  # the inner markup when the text contains SSML elements
+    voice: str | None = None      # filled per flavour: VoxXML "Joanna", TwiML "man"
+    language: str | None = None   # TwiML "en-US"; VoxXML None = the voice's own language
     loop: int = 1
     repeat_delay: int = 0
     separate_numbers: bool = False
@@ -58,7 +58,7 @@ class Play(Verb):
     url: str = ""
     loop: int = 1
     repeat_delay: int = 0
-    digits: Optional[str] = None  # TwiML <Play digits="..."/>: send DTMF instead of audio
+    digits: str | None = None  # TwiML <Play digits="..."/>: send DTMF instead of audio
 
 
 @dataclass
@@ -70,20 +70,20 @@ class Pause(Verb):
 @dataclass
 class Gather(Verb, StatusCallbacks):
     TAG: ClassVar[str] = "Gather"
-    prompts: list[Union[Say, Play, Pause]] = field(default_factory=list)
+    prompts: list[Say | Play | Pause] = field(default_factory=list)
     input: list[str] = field(default_factory=lambda: ["dtmf"])
     timeout: int = 30             # VoxXML 30, TwiML 5; at most 60
-    speech_timeout: Optional[str] = None  # seconds as text, or "auto" (TwiML)
-    num_digits: Optional[int] = 1  # VoxXML 1; TwiML None = no fixed count
+    speech_timeout: str | None = None  # seconds as text (VoxXML "30"), or "auto"; TwiML None = timeout
+    num_digits: int | None = 1  # VoxXML 1; TwiML None = no fixed count
     finish_on_key: str = "#"
     loop: int = 1
     repeat_delay: int = 0
     language: str = "en-US"
-    hints: Optional[str] = None
-    action: Optional[str] = None
+    hints: str | None = None
+    action: str | None = None
     method: str = "POST"
     action_on_empty_result: bool = False
-    partial_result_callback: Optional[str] = None
+    partial_result_callback: str | None = None
     partial_result_callback_method: str = "POST"
 
 
@@ -91,9 +91,9 @@ class Gather(Verb, StatusCallbacks):
 class Number(Verb, StatusCallbacks):
     TAG: ClassVar[str] = "Number"
     number: str = ""
-    caller_id: Optional[str] = None
-    send_digits: Optional[str] = None
-    url: Optional[str] = None
+    caller_id: str | None = None
+    send_digits: str | None = None
+    url: str | None = None
     method: str = "POST"
 
 
@@ -102,10 +102,10 @@ class Sip(Verb, StatusCallbacks):
     TAG: ClassVar[str] = "Sip"
     uri: str = ""                 # without the ?headers part
     headers: dict[str, str] = field(default_factory=dict)
-    transport: Optional[str] = None  # "udp" | "tcp" | "tls" from ;transport=
-    username: Optional[str] = None
-    password: Optional[str] = None
-    url: Optional[str] = None     # call-screening document run on the called party
+    transport: str | None = None  # "udp" | "tcp" | "tls" from ;transport=
+    username: str | None = None
+    password: str | None = None
+    url: str | None = None     # call-screening document run on the called party
     method: str = "POST"
     timeout: int = 60
 
@@ -114,7 +114,7 @@ class Sip(Verb, StatusCallbacks):
 class Client(Verb, StatusCallbacks):
     TAG: ClassVar[str] = "Client"
     name: str = ""
-    url: Optional[str] = None
+    url: str | None = None
     method: str = "POST"
 
 
@@ -126,29 +126,29 @@ class Conference(Verb, StatusCallbacks):
     beep: str = "true"            # "true" | "false" | "onEnter" | "onExit"
     start_conference_on_enter: bool = True
     end_conference_on_exit: bool = False
-    participant_label: Optional[str] = None
-    wait_url: Optional[str] = None
+    participant_label: str | None = None
+    wait_url: str | None = None
     wait_method: str = "POST"
     max_participants: int = 250
-    record: Optional[str] = None  # "do-not-record" | "record-from-start"
+    record: str | None = None  # None (also "do-not-record") | "record-from-start"
     hold: bool = False
 
 
-DialNoun = Union[Number, Sip, Client, Conference]
+DialNoun = Number | Sip | Client | Conference
 
 
 @dataclass
 class Dial(Verb, StatusCallbacks):
     TAG: ClassVar[str] = "Dial"
     nouns: list[DialNoun] = field(default_factory=list)  # a bare number becomes one Number
-    action: Optional[str] = None
+    action: str | None = None
     method: str = "POST"
     timeout: int = 30
     time_limit: int = 14400
-    caller_id: Optional[str] = None
-    record: Optional[str] = None  # None | "record-from-answer" | "record-from-ringing" ...; "true" -> record-from-answer
-    dial_music: Optional[str] = None  # URL, or "disabled"; TwiML's ringTone lands in ring_tone
-    ring_tone: Optional[str] = None
+    caller_id: str | None = None
+    record: str | None = None  # None | "record-from-answer" | "record-from-ringing" ...; "true" -> record-from-answer
+    dial_music: str | None = None  # URL, or "disabled"; TwiML's ringTone lands in ring_tone
+    ring_tone: str | None = None
     hangup_on_star: bool = False
     answer_on_bridge: bool = False
 
@@ -174,14 +174,14 @@ class Redirect(Verb):
 @dataclass
 class Record(Verb):
     TAG: ClassVar[str] = "Record"
-    action: Optional[str] = None
+    action: str | None = None
     method: str = "POST"
     timeout: int = 5              # seconds of silence that end the recording; 0 = never
     finish_on_key: str = "1234567890*#"
     max_length: int = 3600
     play_beep: bool = True
     trim: str = "trim-silence"    # "trim-silence" | "do-not-trim"
-    recording_status_callback: Optional[str] = None
+    recording_status_callback: str | None = None
     recording_status_callback_method: str = "POST"
 
 
@@ -197,11 +197,11 @@ class If(Verb):
     variable: str = ""
     test: str = "EQUAL"           # "EQUAL" | "NOTEQUAL"
     values: list[str] = field(default_factory=list)  # value="1|english" -> ["1", "english"]
-    verbs: list["AnyVerb"] = field(default_factory=list)
+    verbs: list[AnyVerb] = field(default_factory=list)
 
 
-AnyVerb = Union[Say, Play, Pause, Gather, Dial, Number, Conference, Hangup, Reject,
-                Redirect, Record, SetMute, If]
+AnyVerb = (Say | Play | Pause | Gather | Dial | Number | Conference | Hangup | Reject
+           | Redirect | Record | SetMute | If)
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""Tests of the document model: voxctl.xml and voxctl lint."""
