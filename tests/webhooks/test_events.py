@@ -1,14 +1,15 @@
 """Every payload builder, field for field as the specs show them, and the event-selection rules."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
+
 
 import pytest
 
 from voxctl.store.records import CallRecord, ConferenceRecord, ParticipantRecord
 from voxctl.webhooks import events as ev
 
-NOW = datetime(2021, 8, 16, 19, 37, 4, 400000, tzinfo=UTC)
+NOW = datetime(2021, 8, 16, 19, 37, 4, 400000, tzinfo=timezone.utc)
 VOX_NOW = "2021-08-16T19:37:04Z"
 RFC_NOW = "Mon, 16 Aug 2021 19:37:04 +0000"
 CALL_ID = "c88f9b06-7ef2-4cfd-9581-ed2da634aff2"

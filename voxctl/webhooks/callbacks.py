@@ -39,7 +39,8 @@ import uuid
 from collections import OrderedDict, deque
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timezone
+
 from typing import Any
 
 import gevent
@@ -285,7 +286,7 @@ class CallbackDispatcher:
         if self._failures is None:
             return
         self._unrecorded.append({
-            "time": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "time": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
             "account_id": getattr(job.account, "id", None) or getattr(job.account, "sid", None), "call_id": job.key, "kind": job.kind, "flavour": job.flavour,
             "method": job.method, "url": job.url, "payload": job.payload, "attempts": job.attempts,
             "error": error,

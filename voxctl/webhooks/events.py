@@ -4,7 +4,7 @@ Pure functions: they read plain values, mappings or duck-typed records and retur
 the parameters to send, nothing else.
 
 * **VoxXML** (shared/spec/voxtelesys-voice-api-and-voxxml.txt, "Callbacks"): JSON
-  objects with ``type``, ``event`` and ``time`` (UTC, nearest second,
+  objects with ``type``, ``event`` and ``time`` (timezone.utc, nearest second,
   ``2021-08-16T19:37:04Z``), field for field as the spec shows them.
 * **TwiML** (cxml-voice-xml-and-callbacks.txt, rcml-dial-*.txt, laml-calls-api.txt):
   form parameters, every value text. The standard set (CallSid, AccountSid, From,
@@ -25,7 +25,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime, timezone
+
 from email.utils import format_datetime
 from typing import Any
 
@@ -57,14 +58,14 @@ CONFERENCE_SOURCE = "conference-events"
 
 def _utc(now: Moment) -> datetime:
     if now is None:
-        return datetime.now(UTC)
+        return datetime.now(timezone.utc)
     if isinstance(now, datetime):
-        return now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC)
-    return datetime.fromtimestamp(now, UTC)
+        return now.astimezone(timezone.utc) if now.tzinfo else now.replace(tzinfo=timezone.utc)
+    return datetime.fromtimestamp(now, timezone.utc)
 
 
 def _whole_seconds(now: Moment) -> datetime:
-    return datetime.fromtimestamp(math.floor(_utc(now).timestamp() + 0.5), UTC)
+    return datetime.fromtimestamp(math.floor(_utc(now).timestamp() + 0.5), timezone.utc)
 
 
 def vox_time(now: Moment = None) -> str:
