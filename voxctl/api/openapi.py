@@ -169,6 +169,12 @@ _DOCUMENT: Schema = {
                                                         "content": {"application/json": {"schema": {
                                                             "type": "object"}}}}}, public=True),
         },
+        "/api/v1/recordings/{recording_id}.wav": {
+            "get": _operation("A recording made by <Record> (its id is the RecordingSid's UUID)",
+                              {"200": {"description": "the recording",
+                                       "content": {"audio/wav": {"schema": {"type": "string", "format": "binary"}}}},
+                               **_NOT_FOUND}, ["recording_id"], public=True),
+        },
         "/healthz": {
             "get": _operation("Health of this node: Redis answers",
                               {"200": _json(_ref("Health"), {"status": "ok", "node": "node-1"}, "healthy"),
@@ -183,6 +189,7 @@ _DOCUMENT: Schema = {
         "parameters": {
             "id": {"name": "id", "in": "path", "required": True, "schema": _UUID},
             "conf_id": {"name": "conf_id", "in": "path", "required": True, "schema": _UUID},
+            "recording_id": {"name": "recording_id", "in": "path", "required": True, "schema": _UUID},
             "page": {"name": "page", "in": "query", "description": "page number from 1; default 1",
                      "schema": {"type": "integer", "minimum": 1, "default": 1}},
             "page_size": {"name": "page_size", "in": "query",

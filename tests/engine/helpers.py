@@ -1,0 +1,27 @@
+"""Small readers over a simulated call's timeline and the stored record."""
+from __future__ import annotations
+
+import gevent
+
+from voxctl.sim.simulator import Call
+
+# one second of 8 kHz 16-bit mono silence
+WAV = (b"RIFF" + (36 + 16000).to_bytes(4, "little") + b"WAVEfmt " + (16).to_bytes(4, "little")
+       + (1).to_bytes(2, "little") + (1).to_bytes(2, "little") + (8000).to_bytes(4, "little")
+       + (16000).to_bytes(4, "little") + (2).to_bytes(2, "little") + (16).to_bytes(2, "little")
+       + b"data" + (16000).to_bytes(4, "little") + bytes(16000))
+
+
+def entries(call: Call, kind: str) -> list:
+    return [e for e in call.timeline if e.kind == kind]
+
+
+def hangup_cause(call: Call) -> str:
+    return entries(call, "hangup")[-1].detail["cause"]
+
+
+def wait_until(predicate, timeout: float = 5.0, what: str = "condition") -> None:
+    """Cooperatively wait for ``predicate()`` (tests only)."""
+    with gevent.Timeout(timeout, AssertionError(f"{what} not reached")):
+        while not predicate():
+            gevent.sleep(0.005)
