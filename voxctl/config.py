@@ -10,8 +10,8 @@ from __future__ import annotations
 import configparser
 import dataclasses
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 ENV_PREFIX = "VOXCTL_"
 INI_SECTION = "voxctl"
@@ -72,7 +72,7 @@ class Settings:
 
     @classmethod
     def load(cls, path: str | None = None, environ: Mapping[str, str] | None = None,
-             **overrides: object) -> "Settings":
+             **overrides: object) -> Settings:
         """Defaults, then the ini file at ``path`` (if given), then ``environ``, then ``overrides``."""
         environ = os.environ if environ is None else environ
         values: dict[str, object] = {}

@@ -88,7 +88,8 @@ def test_a_method_the_route_lacks_is_a_json_405_with_allow(client, account, meth
 
 
 def test_a_body_over_max_request_bytes_is_a_json_413(client, account, redis_client):
-    body = {"to": "15556667777", "from": "15556668888", "voxXML": "<Response>" + "x" * MAX_REQUEST_BYTES + "</Response>"}
+    body = {"to": "15556667777", "from": "15556668888",
+            "voxXML": "<Response>" + "x" * MAX_REQUEST_BYTES + "</Response>"}
     assert_error(client.post(CALLS, json=body, headers=account.headers), 413)
     assert client.get(CALLS, headers=account.headers).json["count"] == 0
 

@@ -165,7 +165,7 @@ class ControlBus:
         if not node_ids:
             return []
         infos = self.redis.mget([keys.fill(keys.NODE_INFO, node_id=n) for n in node_ids])
-        dead = [n for n, info in zip(node_ids, infos) if info is None]
+        dead = [n for n, info in zip(node_ids, infos, strict=True) if info is None]
         if dead:
             self.redis.zrem(keys.NODES, *dead)
         return sorted((json.loads(info) for info in infos if info), key=lambda i: i["node_id"])

@@ -20,7 +20,6 @@ import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-
 from functools import cache
 from typing import Any, TypeVar
 

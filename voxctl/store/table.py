@@ -200,5 +200,5 @@ class Table(Generic[R]):
     def _decode(self, flat: Sequence[str] | Mapping[str, str]) -> R | None:
         if not flat:
             return None
-        data = flat if isinstance(flat, Mapping) else dict(zip(flat[::2], flat[1::2]))
+        data = flat if isinstance(flat, Mapping) else dict(zip(flat[::2], flat[1::2], strict=True))
         return from_hash(self.cls, data)

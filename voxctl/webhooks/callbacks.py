@@ -40,7 +40,6 @@ from collections import OrderedDict, deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-
 from typing import Any
 
 import gevent
@@ -287,7 +286,8 @@ class CallbackDispatcher:
             return
         self._unrecorded.append({
             "time": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
-            "account_id": getattr(job.account, "id", None) or getattr(job.account, "sid", None), "call_id": job.key, "kind": job.kind, "flavour": job.flavour,
+            "account_id": getattr(job.account, "id", None) or getattr(job.account, "sid", None),
+            "call_id": job.key, "kind": job.kind, "flavour": job.flavour,
             "method": job.method, "url": job.url, "payload": job.payload, "attempts": job.attempts,
             "error": error,
         })

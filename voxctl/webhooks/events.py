@@ -26,7 +26,6 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
-
 from email.utils import format_datetime
 from typing import Any
 
