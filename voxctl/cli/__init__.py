@@ -1,13 +1,22 @@
 """The ``voxctl`` command. Each sub-command lives in its own module with a ``register(subparsers)``."""
 from __future__ import annotations
 
-import argparse
-import importlib
-import sys
+from gevent import monkey
+
+monkey.patch_all()  # before anything opens a socket: the node, the simulator and requests share one hub
+
+import argparse  # noqa: E402
+import importlib  # noqa: E402
+import sys  # noqa: E402
 
 # one module per sub-command family, in the order `voxctl --help` lists them
 COMMAND_MODULES = (
     "voxctl.cli.lint",
+    "voxctl.cli.accounts",
+    "voxctl.cli.numbers",
+    "voxctl.cli.callbacks",
+    "voxctl.cli.serve",
+    "voxctl.cli.simulate",
 )
 
 

@@ -1,0 +1,20 @@
+"""The FreeSWITCH simulator (``voxctl simulate``): real ESL over real sockets.
+
+``Simulator`` is the switch; ``CallScript`` describes a simulated caller
+(digits at times or on prompts, hangup, speech) and ``Destination`` how a
+dialled number behaves. See docs/simulator.rst.
+"""
+from .dialplan import Dialplan, Extension
+from .script import (
+           CallScript,
+           Destination,
+           DtmfAt,
+           DtmfOnPrompt,
+           load_script,
+           parse_dtmf,
+)
+from .simulator import Call, Simulator
+from .timeline import TimelineEntry
+
+__all__ = ["Call", "CallScript", "Destination", "Dialplan", "DtmfAt", "DtmfOnPrompt", "Extension",
+           "Simulator", "TimelineEntry", "load_script", "parse_dtmf"]

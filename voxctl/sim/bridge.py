@@ -1,0 +1,98 @@
+"""The ``bridge`` application and the variables of fact 11 (stale values included)."""
+from __future__ import annotations
+
+import logging
+
+from .channel import Channel
+from .dialstring import parse_dialstring
+from .legs import Leg, wait_for_answer
+
+log = logging.getLogger(__name__)
+
+DIALSTATUS = {"USER_BUSY": "BUSY", "NO_ANSWER": "NOANSWER", "NO_USER_RESPONSE": "NOANSWER",
+              "ORIGINATOR_CANCEL": "CANCEL"}
+
+
+def _push(ch: Channel, name: str, value: str) -> None:
+    """Append to a channel variable FreeSWITCH-style (``ARRAY::a|:b``)."""
+    old = ch.variables.get(name)
+    if not old:
+        ch.variables[name] = value
+    elif old.startswith("ARRAY::"):
+        ch.variables[name] = f"{old}|:{value}"
+    else:
+        ch.variables[name] = f"ARRAY::{old}|:{value}"
+
+
+def _continue_on_fail(ch: Channel, cause: str) -> bool:
+    value = ch.variables.get("continue_on_fail", "")
+    return value.lower() in ("true", "yes", "on", "1") or cause in value.upper().split(",")
+
+
+def bridge_app(ch: Channel, arg: str) -> str:
+    """``bridge <dial string>``: sequential groups of parallel legs; bridge the first to answer."""
+    global_vars, groups = parse_dialstring(arg)
+    exported = {n: ch.variables[n] for n in ch.variables.get("export_vars", "").split(",") if n in ch.variables}
+    cause = "NO_ROUTE_DESTINATION"
+    for group in groups:
+        variables = {**exported, **global_vars}
+        timeout = float(variables.get("originate_timeout") or ch.variables.get("call_timeout") or 60)
+        legs = [Leg(ch.sim, ep, variables, ch.profile["caller_id_number"], ch.profile["caller_id_name"])
+                for ep in group]
+        winner = wait_for_answer(ch, legs, timeout)
+        for leg in legs:
+            outcome = "answer" if leg is winner else leg.result.get()
+            ch.record("bridge", destination=leg.endpoint.raw, outcome=outcome)
+            if leg.channel is not None:
+                _push(ch, "originate_causes", f"{leg.channel.uuid};{'NONE' if leg is winner else outcome}")
+                if leg is not winner:
+                    ch.variables["last_bridge_hangup_cause"] = outcome
+        if winner is not None and winner.channel is not None:
+            _bridged(ch, winner.channel)
+            return "_none_"
+        if not ch.is_up or ch.transfer_to is not None:
+            return "_none_"
+        cause = next((leg.result.get() for leg in legs if leg.result.get() != "LOSE_RACE"), "NO_ANSWER")
+    ch.variables.update(originate_disposition=cause, DIALSTATUS=DIALSTATUS.get(cause, cause),
+                        originate_failed_cause=cause)
+    if ch.is_up and not _continue_on_fail(ch, cause):
+        ch.hangup(cause)
+    return "_none_"
+
+
+def _bridged(a: Channel, b: Channel) -> None:
+    """Audio flows between ``a`` and ``b`` until one hangs up."""
+    sim = a.sim
+    _push(a, "originated_legs", f"{b.uuid};Outbound Call;{b.profile['destination_number']}")
+    a.variables.update(originate_disposition="SUCCESS", DIALSTATUS="SUCCESS", signal_bond=b.uuid)
+    now = sim.clock.epoch_us()
+    a.times["bridged"] = b.times["bridged"] = now
+    a.bridged_to, b.bridged_to = b, a
+    a.other_leg, a.other_type = b, "originatee"
+    b.other_leg, b.other_type = a, "originator"
+    b.variables.update(last_bridge_to=a.uuid, bridge_channel=a.name)
+    a.hears_noise = b.hears_noise if b.loopback_peer is None else (lambda s, e: [])
+    ids = [("Bridge-A-Unique-ID", a.uuid), ("Bridge-B-Unique-ID", b.uuid)]
+    a.fire("CHANNEL_BRIDGE", leading=ids)
+    b.on_hangup.append(lambda c: a.wake())
+    while b.is_up:
+        if a.wait(None, nested=False, until=lambda: not b.is_up) in ("hangup", "transfer"):
+            break
+    if b.is_up:
+        b.hangup("NORMAL_CLEARING")
+    cause = b.hangup_cause or "NORMAL_CLEARING"
+    a.bridged_to = b.bridged_to = None
+    a.variables.update(bridge_hangup_cause=cause, last_bridge_hangup_cause=cause,
+                       last_bridge_to=b.uuid, bridge_channel=b.name)
+    a.fire("CHANNEL_UNBRIDGE", leading=ids)
+    a.record("unbridge", destination=b.name, cause=cause)
+    if a.is_up and a.variables.get("hangup_after_bridge", "").lower() in ("true", "yes", "1"):
+        a.hangup("NORMAL_CLEARING")
+
+
+def bridge_channels(a: Channel, b: Channel) -> None:
+    """``uuid_bridge``: connect two existing channels (answering them) until one hangs up."""
+    a.answer()
+    b.answer()
+    a.record("bridge", destination=b.name, outcome="answer")
+    _bridged(a, b)

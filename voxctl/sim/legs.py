@@ -1,0 +1,164 @@
+"""Outbound call attempts (``originate`` and ``bridge``): one :class:`Leg` per endpoint.
+
+A ``loopback/<ext>/<context>`` endpoint whose extension is in the simulator's
+dialplan becomes a loopback pair: ``loopback/<ext>-a`` (the originated leg) and
+``loopback/<ext>-b`` running the extension's actions. Every other endpoint is
+a scripted far end (:class:`~voxctl.sim.script.Destination`, matched on the
+number/user part); ``error/<cause>`` fails at once without a channel.
+"""
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import gevent
+from gevent.event import AsyncResult
+
+from .channel import Channel
+from .dialstring import Endpoint
+from .script import OUTCOME_CAUSES, Destination, DtmfAt
+
+if TYPE_CHECKING:
+    from .simulator import Simulator
+
+log = logging.getLogger(__name__)
+
+
+class Leg:
+    """One attempt: ``result`` becomes ``"answer"`` or the hangup cause."""
+
+    def __init__(self, sim: Simulator, endpoint: Endpoint, variables: dict[str, str],
+                 caller_number: str, caller_name: str = "", uuid: str | None = None) -> None:
+        self.sim = sim
+        self.endpoint = endpoint
+        self.result: AsyncResult = AsyncResult()
+        self.channel: Channel | None = None
+        self.watchers: list[Channel] = []
+        variables = {**variables, **endpoint.variables}
+        if endpoint.kind == "error":
+            cause = endpoint.raw.split("/", 1)[1].upper() if "/" in endpoint.raw else "NORMAL_TEMPORARY_FAILURE"
+            self.result.set(cause)
+            return
+        loopback = endpoint.kind == "loopback"
+        # a SIP call to the simulator's own address runs its public dialplan (traces 09b, 15)
+        self_call = endpoint.kind == "sofia" and endpoint.raw.endswith("@" + sim.sip_address)
+        context = endpoint.context if loopback else "public"
+        extension = sim.dialplan.route(endpoint.number, context) if loopback or self_call else None
+        name = f"loopback/{endpoint.number}-a" if loopback else endpoint.raw
+        callee = endpoint.context if loopback else endpoint.number
+        ch = Channel(sim, name=name, direction="outbound", destination=endpoint.number,
+                     caller_number=caller_number, caller_name=caller_name, callee_number=callee,
+                     callee_name="Outbound Call", source="mod_loopback" if loopback else "mod_sofia",
+                     uuid=uuid, hit_dialplan=False,
+                     variables={**variables, "originate_early_media": "true",
+                                "originate_endpoint": endpoint.kind})
+        self.channel = ch
+        ch.on_answer.append(lambda c: self._settle("answer"))
+        ch.on_hangup.append(lambda c: self._settle(c.hangup_cause))
+        sim.add_channel(ch)
+        if extension is not None:
+            self._far_leg(ch, extension, loopback, context)
+        else:
+            destination = sim.destination_for(endpoint.number)
+            sim.spawn(self._far_end, ch, destination)
+
+    def _settle(self, value: str) -> None:
+        if not self.result.ready():
+            self.result.set(value)
+            for ch in self.watchers:
+                ch.wake()
+
+    def _far_leg(self, a: Channel, extension: list[tuple[str, str]], loopback: bool, context: str) -> None:
+        """The leg that runs ``extension``: ``loopback/N-b``, or the incoming SIP leg of a self-call."""
+        sim = self.sim
+        caller = a.profile["caller_id_number"]
+        if loopback:
+            name, source, variables = (f"loopback/{self.endpoint.number}-b", "mod_loopback",
+                                       {"other_loopback_leg_uuid": a.uuid, "loopback_leg": "B"})
+        else:
+            name, source = f"sofia/external/{caller}@{sim.sip_address.split(':')[0]}", "mod_sofia"
+            variables = {"sip_from_user": caller, "sip_to_user": self.endpoint.number,
+                         "sip_req_user": self.endpoint.number, "sip_network_ip": "127.0.0.1"}
+        b = Channel(sim, name=name, direction="inbound", destination=self.endpoint.number, caller_number=caller,
+                    caller_name=a.profile["caller_id_name"], callee_number=a.profile["callee_id_number"],
+                    callee_name="Outbound Call", context=context, source=source, variables=variables)
+        if loopback:
+            a.variables.update(other_loopback_leg_uuid=b.uuid, loopback_leg="A")
+        a.loopback_peer, b.loopback_peer = b, a
+        a.hears_noise = lambda s, e: _overlapping(b.noise, s, e)
+        b.hears_noise = lambda s, e: _overlapping(a.noise, s, e)
+        sim.add_channel(b)
+        sim.run(b, extension)
+
+    def _far_end(self, ch: Channel, dest: Destination) -> None:
+        """A scripted destination: ring, then answer/busy/no-answer/failed/reject, stay, hang up."""
+        clock = self.sim.clock
+        if dest.ring and dest.outcome in ("answer", "no-answer", "reject"):
+            ch.progress()
+        if dest.outcome == "no-answer":
+            return
+        if ch.wait(dest.answer_after, nested=False) != "timeout":
+            return
+        if dest.outcome != "answer":
+            ch.hangup(OUTCOME_CAUSES[dest.outcome])
+            return
+        ch.answer()
+        answered_at = clock.now()
+        for press in sorted((d for d in dest.dtmf if isinstance(d, DtmfAt)), key=lambda d: d.at):
+            if ch.wait(answered_at + press.at - clock.now(), nested=False) != "timeout":
+                return
+            (ch.bridged_to or ch).receive_dtmf(press.digits)
+        if ch.wait(answered_at + dest.stay - clock.now(), nested=False) == "timeout":
+            ch.hangup("NORMAL_CLEARING")
+
+    def cancel(self, cause: str) -> None:
+        """Stop a ringing attempt (LOSE_RACE, NO_ANSWER, ORIGINATOR_CANCEL)."""
+        if self.channel is not None and self.channel.is_up:
+            self.channel.hangup(cause)
+        self._settle(cause)
+
+
+def _overlapping(noise: list[tuple[float, float]], start: float, end: float) -> list[tuple[float, float]]:
+    return [(a, b) for a, b in noise if b > start and a < end]
+
+
+def wait_for_answer(waiter: Channel | None, legs: list[Leg], timeout: float) -> Leg | None:
+    """Wait until one leg answers (the others lose the race), all fail, or ``timeout``.
+
+    ``timeout`` is ``originate_timeout``, counted in whole seconds (trace 05 (c)).
+    With a ``waiter`` (the bridging channel) its hangup or transfer cancels the attempt.
+    """
+    sim = legs[0].sim if legs else None
+    if sim is None:
+        return None
+    deadline = sim.clock.now() + max(0.0, timeout - 0.5)
+    for leg in legs:
+        if waiter is not None:
+            leg.watchers.append(waiter)
+    winner = None
+    while True:
+        winner = next((leg for leg in legs if leg.result.ready() and leg.result.get() == "answer"), None)
+        if winner is not None or all(leg.result.ready() for leg in legs):
+            break
+        remaining = deadline - sim.clock.now()
+        if remaining <= 0:
+            for leg in legs:
+                leg.cancel("NO_ANSWER")
+            break
+        if waiter is not None:
+            before = sum(leg.result.ready() for leg in legs)
+            settled = waiter.wait(remaining, nested=False,
+                                  until=lambda n=before: sum(leg.result.ready() for leg in legs) > n)
+            if settled in ("hangup", "transfer"):
+                for leg in legs:
+                    leg.cancel("ORIGINATOR_CANCEL")
+                break
+        else:
+            gevent.wait([leg.result for leg in legs if not leg.result.ready()], timeout=sim.clock.real(remaining),
+                        count=1)
+    for leg in legs:
+        if leg is not winner and not leg.result.ready():
+            leg.cancel("LOSE_RACE")
+        if leg is not winner and leg.channel is not None and leg.channel.is_up:
+            leg.cancel("LOSE_RACE")
+    return winner
