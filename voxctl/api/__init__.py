@@ -10,13 +10,15 @@ from collections.abc import Callable
 
 import flask
 
-from voxctl.api import errors, native, public
+from voxctl.api import errors, laml, native, public, recordings
 from voxctl.services import Services
 
 # the one list of the app's blueprints: add a flavour's API here
 BLUEPRINTS: tuple[Callable[[Services], flask.Blueprint], ...] = (
     public.blueprint,
     native.blueprint,
+    recordings.blueprint,
+    laml.blueprint,
 )
 
 
