@@ -20,10 +20,10 @@ class Services:
     """Connections and helpers one node shares between its API and its engine."""
 
     settings: Settings
-    redis: "redis.Redis"
-    store: "Store"
-    bus: "ControlBus"
-    http: "HttpClient"
-    callbacks: "CallbackDispatcher"
+    redis: redis.Redis
+    store: Store
+    bus: ControlBus
+    http: HttpClient
+    callbacks: CallbackDispatcher
     node_id: str
     switch: Any = None  # voxctl.engine.switch.SwitchLink on engine nodes, None on API-only nodes
