@@ -181,7 +181,7 @@ class Replay:
     def _pair_ids(self, exchange: Exchange, text: str) -> None:
         recorded_ids = UUID.findall(_without_ids(exchange.sent))
         our_ids = UUID.findall(_without_ids(text))
-        self.mapping.update({r: o for r, o in zip(recorded_ids, our_ids) if r != o})
+        self.mapping.update({r: o for r, o in zip(recorded_ids, our_ids, strict=False) if r != o})
         recorded_headers = dict(_ID_HEADER.findall(exchange.sent))
         for name, ours in _ID_HEADER.findall(text):
             recorded = recorded_headers.get(name) or self._answer_id(exchange, _ANSWER_ID[name])
