@@ -99,3 +99,13 @@ def test_variable_names_are_validated():
     with pytest.raises(DialStringError):
         format_variables({"a,b": "c"}, GLOBAL)
     assert format_variables({}) == ""
+
+
+def test_destination_leg_dispatches_on_the_target_kind():
+    from voxctl.config import Settings
+    from voxctl.engine.dialstring import destination_leg
+
+    settings = Settings(default_gateway="carrier")
+    assert destination_leg(settings, "client:alice") == "user/alice"
+    assert destination_leg(settings, "sips:bob@example.com").startswith("sofia/external/")
+    assert destination_leg(settings, "15556667777") == "sofia/gateway/carrier/15556667777"

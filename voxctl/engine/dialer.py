@@ -18,7 +18,7 @@ import gevent
 import redis
 from gevent.pool import Pool
 
-from voxctl.engine.dialstring import DialStringError, number_leg, sip_leg
+from voxctl.engine.dialstring import DialStringError, destination_leg
 from voxctl.engine.esl import EslMessage
 from voxctl.engine.log import call_logger
 from voxctl.engine.session import send_status_event
@@ -113,8 +113,7 @@ class Dialer:
             return
         self._status_event(record, "initiated")
         try:
-            leg = sip_leg(services.settings, record.to) if record.to.startswith("sip:") \
-                else number_leg(services.settings, record.to)
+            leg = destination_leg(services.settings, record.to)
         except DialStringError as exc:
             call_log.warning("cannot dial %r: %s", record.to, exc)
             self._end(call_id, CallStatus.FAILED, "INVALID_NUMBER_FORMAT")

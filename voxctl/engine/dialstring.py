@@ -127,6 +127,15 @@ def client_leg(settings: Settings, client: str, *, variables: Mapping[str, objec
     return format_variables(variables) + settings.client_template.format(client=name)
 
 
+def destination_leg(settings: Settings, target: str) -> str:
+    """The leg for an API call's ``to``: ``sip:``/``sips:`` URI, ``client:`` name, or a number."""
+    if target.lower().startswith(("sip:", "sips:")):
+        return sip_leg(settings, target)
+    if target.lower().startswith("client:"):
+        return client_leg(settings, target)
+    return number_leg(settings, target)
+
+
 def _gateway(settings: Settings, name: str | None) -> str:
     name = name or settings.default_gateway
     if not name:

@@ -16,7 +16,7 @@ import flask
 
 from voxctl.api.laml import errors
 from voxctl.config import Settings
-from voxctl.engine.dialstring import DialStringError, client_leg, sip_leg
+from voxctl.engine.dialstring import DialStringError, destination_leg
 from voxctl.webhooks.events import split_events
 from voxctl.xml import TWIML, DocumentError, parse
 
@@ -125,11 +125,8 @@ def endpoint(name: str, settings: Settings, missing: int, bad: int) -> str:
     if value is None:
         raise errors.invalid(missing, f"A '{name}' phone number is required.")
     try:
-        if value.lower().startswith(("sip:", "sips:")):
-            sip_leg(settings, value)
-            return value
-        if value.lower().startswith("client:"):
-            client_leg(settings, value)
+        if value.lower().startswith(("sip:", "sips:", "client:")):
+            destination_leg(settings, value)
             return value
     except DialStringError as exc:
         raise errors.invalid(bad, f"The '{name}' {value!r} is not valid: {exc}") from None
