@@ -3,26 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.xml.documents import VOX_SIMPLE_IVR as SIMPLE_IVR
 from voxctl.sim import Destination, DtmfOnPrompt
 from voxctl.store.records import CallStatus
-
-SIMPLE_IVR = """<Response>
-<Say voice='Joanna' language='en-US'>Thank you for calling</Say>
-<Gather input='dtmf' loop='3' repeatDelay='5' numDigits='1' timeout='60'>
-<Say voice='Joanna' language='en-US'>For United States support, press 1.</Say>
-<Say voice='Joanna' language='en-US'>For Canadian support, press 2.</Say>
-</Gather>
-<If variable='$GATHER' test='EQUAL' value='2'>
-<Say voice='Joanna' language='en-US' loop='1' repeatDelay='3'>Dialing Canadian support. Please wait.</Say>
-<Number>15556668888</Number>
-<Say voice='Joanna' language='en-US' loop='1'>Call has ended. Goodbye.</Say>
-<Hangup/>
-</If>
-<Say voice='Joanna' language='en-US' loop='1' repeatDelay='3'>Dialing United States support. Please wait.</Say>
-<Number>15556667777</Number>
-<Say voice='Joanna' language='en-US' loop='1'>Call has ended. Goodbye.</Say>
-<Hangup/>
-</Response>"""
 
 
 @pytest.mark.parametrize("digit, branch, number", [
