@@ -17,6 +17,8 @@ from .channel import Channel
 from .conference import conference_app
 from .media import Segment, speech_duration
 from .outbound import socket_app
+from .session_record import record_session, stop_record_session
+from .speech import detect_speech
 
 log = logging.getLogger(__name__)
 
@@ -437,5 +439,6 @@ APPS: dict[str, App] = {
     "bridge": bridge_app, "conference": conference_app, "socket": socket_app,
     "hangup": hangup, "respond": respond, "deflect": deflect, "redirect": redirect,
     "transfer": transfer, "flush_dtmf": flush_dtmf, "send_dtmf": send_dtmf,
-    "sched_hangup": sched_hangup, "park": park,
+    "sched_hangup": sched_hangup, "park": park, "record_session": record_session,
+    "stop_record_session": stop_record_session, "detect_speech": detect_speech,
 }

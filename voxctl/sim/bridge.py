@@ -1,4 +1,12 @@
-"""The ``bridge`` application and the variables of fact 11 (stale values included)."""
+"""The ``bridge`` application and the variables of fact 11 (stale values included).
+
+Also as FreeSWITCH's originate and bridge do: the ``group_confirm_*`` variables
+missing from the dial string come from the bridging channel; while the legs ring the
+caller hears ``ringback`` (a ``ringback`` timeline entry; an unanswered caller is
+pre-answered for it, and without ``ringback`` only gets the ring-ready); the caller is
+answered when a leg wins; during the bridge a digit equal to the caller's
+``bridge_terminate_key`` ends it (the far leg is hung up), other digits pass to the far leg.
+"""
 from __future__ import annotations
 
 import logging
@@ -11,6 +19,8 @@ log = logging.getLogger(__name__)
 
 DIALSTATUS = {"USER_BUSY": "BUSY", "NO_ANSWER": "NOANSWER", "NO_USER_RESPONSE": "NOANSWER",
               "ORIGINATOR_CANCEL": "CANCEL"}
+# the caller's variables the originate copies into the dial string's when missing there
+INHERITED = ("group_confirm_key", "group_confirm_file", "group_confirm_cancel_timeout")
 
 
 def _push(ch: Channel, name: str, value: str) -> None:
@@ -33,13 +43,14 @@ def bridge_app(ch: Channel, arg: str) -> str:
     """``bridge <dial string>``: sequential groups of parallel legs; bridge the first to answer."""
     global_vars, groups = parse_dialstring(arg)
     exported = {n: ch.variables[n] for n in ch.variables.get("export_vars", "").split(",") if n in ch.variables}
+    inherited = {n: ch.variables[n] for n in INHERITED if ch.variables.get(n)}
     cause = "NO_ROUTE_DESTINATION"
     for group in groups:
-        variables = {**exported, **global_vars}
+        variables = {**inherited, **exported, **global_vars}
         timeout = float(variables.get("originate_timeout") or ch.variables.get("call_timeout") or 60)
         legs = [Leg(ch.sim, ep, variables, ch.profile["caller_id_number"], ch.profile["caller_id_name"])
                 for ep in group]
-        winner = wait_for_answer(ch, legs, timeout)
+        winner = wait_for_answer(ch, legs, timeout, on_ring=lambda: _ringback(ch))
         for leg in legs:
             outcome = "answer" if leg is winner else leg.result.get()
             ch.record("bridge", destination=leg.endpoint.raw, outcome=outcome)
@@ -48,6 +59,7 @@ def bridge_app(ch: Channel, arg: str) -> str:
                 if leg is not winner:
                     ch.variables["last_bridge_hangup_cause"] = outcome
         if winner is not None and winner.channel is not None:
+            ch.answer()
             _bridged(ch, winner.channel)
             return "_none_"
         if not ch.is_up or ch.transfer_to is not None:
@@ -58,6 +70,16 @@ def bridge_app(ch: Channel, arg: str) -> str:
     if ch.is_up and not _continue_on_fail(ch, cause):
         ch.hangup(cause)
     return "_none_"
+
+
+def _ringback(a: Channel) -> None:
+    """A leg rings: the caller hears ``ringback`` (pre-answered for it), or just gets ring-ready."""
+    tone = a.variables.get("ringback", "")
+    if not tone:
+        a.progress(media=False)
+        return
+    a.progress(media=True)
+    a.record("ringback", tone=tone)
 
 
 def _bridged(a: Channel, b: Channel) -> None:
@@ -75,9 +97,17 @@ def _bridged(a: Channel, b: Channel) -> None:
     ids = [("Bridge-A-Unique-ID", a.uuid), ("Bridge-B-Unique-ID", b.uuid)]
     a.fire("CHANNEL_BRIDGE", leading=ids)
     b.on_hangup.append(lambda c: a.wake())
+    terminate = a.variables.get("bridge_terminate_key", "")
     while b.is_up:
-        if a.wait(None, nested=False, until=lambda: not b.is_up) in ("hangup", "transfer"):
+        reason = a.wait(None, digits=True, nested=False, until=lambda: not b.is_up)
+        if reason in ("hangup", "transfer"):
             break
+        if reason == "dtmf":
+            digit = a.dtmf_queue.popleft()
+            if terminate and digit == terminate:
+                a.record("bridge_terminate", key=digit)
+                break
+            b.receive_dtmf(digit, "RTP")
     if b.is_up:
         b.hangup("NORMAL_CLEARING")
     cause = b.hangup_cause or "NORMAL_CLEARING"

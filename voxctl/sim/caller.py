@@ -1,10 +1,11 @@
-"""The scripted caller of a simulated call: digits at times or on prompts, hangup, speech."""
+"""The scripted caller of a simulated call: digits and spoken phrases at times or on prompts, hangup, speech."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from .channel import Channel
-from .script import CallScript, DtmfAt, DtmfOnPrompt
+from .script import CallScript, DtmfAt, DtmfOnPrompt, SpeechAt, SpeechOnPrompt
+from .speech import utter
 from .timeline import TimelineEntry
 
 if TYPE_CHECKING:
@@ -19,7 +20,8 @@ class ScriptedCaller:
         self.channel = channel
         self.script = script
         self.answered_at: float | None = None
-        self._prompts = [d for d in script.dtmf if isinstance(d, DtmfOnPrompt)]
+        self._prompts = [s for s in [*script.dtmf, *script.phrases] if isinstance(s, DtmfOnPrompt | SpeechOnPrompt)]
+        self._spoken: list[tuple[float, float]] = []  # when the scripted phrases were said
         channel.on_answer.append(self._answered)
         channel.timeline.listeners.append(self._heard)
         channel.hears_noise = self.noise
@@ -28,22 +30,28 @@ class ScriptedCaller:
 
     def _answered(self, ch: Channel) -> None:
         self.answered_at = self.sim.clock.now()
-        for press in self.script.dtmf:
-            if isinstance(press, DtmfAt):
-                self.sim.spawn_later(press.at, self._press, press.digits)
+        for step in [*self.script.dtmf, *self.script.phrases]:
+            if isinstance(step, DtmfAt | SpeechAt):
+                self.sim.spawn_later(step.at, self._act, step)
 
     def _heard(self, entry: TimelineEntry) -> None:
         if entry.kind not in ("speak", "play", "tone", "silence"):
             return
         heard = str(entry.detail.get("text") or entry.detail.get("file") or "").lower()
-        for press in list(self._prompts):
-            if press.contains.lower() in heard:
-                self._prompts.remove(press)
-                self.sim.spawn_later(press.delay, self._press, press.digits)
+        for step in list(self._prompts):
+            if step.contains.lower() in heard:
+                self._prompts.remove(step)
+                self.sim.spawn_later(step.delay, self._act, step)
 
-    def _press(self, digits: str) -> None:
-        if self.channel.is_up:
-            self.channel.receive_dtmf(digits, "RTP")
+    def _act(self, step: DtmfAt | DtmfOnPrompt | SpeechAt | SpeechOnPrompt) -> None:
+        """Press the step's digits or say its words."""
+        if not self.channel.is_up:
+            return
+        if isinstance(step, SpeechAt | SpeechOnPrompt):
+            start = self.sim.clock.now()
+            self._spoken.append((start, start + utter(self.channel, step.text, step.confidence)))
+        else:
+            self.channel.receive_dtmf(step.digits, "RTP")
 
     def _hang_up(self) -> None:
         self.channel.hangup("NORMAL_CLEARING")
@@ -52,5 +60,5 @@ class ScriptedCaller:
         """When the caller talks, in simulated time (``speech`` offsets count from the answer)."""
         if self.answered_at is None:
             return []
-        spans = [(self.answered_at + a, self.answered_at + b) for a, b in self.script.speech]
+        spans = [(self.answered_at + a, self.answered_at + b) for a, b in self.script.speech] + self._spoken
         return [(a, b) for a, b in spans if b > start and a < end]

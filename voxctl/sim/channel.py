@@ -9,7 +9,7 @@ import uuid as uuidlib
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import gevent
 from gevent.event import Event as Flag
@@ -110,7 +110,11 @@ class Channel:
         self.destroyed = Flag()
         self.noise: list[tuple[float, float]] = []  # (start, end) simulated times this leg made sound
         self.hears_noise: Callable[[float, float], list[tuple[float, float]]] = lambda a, b: []
+        self.recognizer: Any = None  # a running detect_speech (voxctl.sim.speech.Recognizer)
         self.on_answer: list[Callable[[Channel], None]] = []
+        self.on_progress: list[Callable[[Channel], None]] = []
+        self.socket_released = False  # the engine closed its socket: the socket app returns (park ends)
+        self.session_recordings: dict[str, float] = {}  # record_session media bugs: path -> start
         self.on_hangup: list[Callable[[Channel], None]] = []
         self._wake = Flag()
         self.greenlet: gevent.Greenlet | None = None
@@ -228,6 +232,8 @@ class Channel:
             self.answer_state = "early"
         self.fire("CHANNEL_PROGRESS_MEDIA" if media else "CHANNEL_PROGRESS")
         self.set_call_state("EARLY" if media else "RINGING")
+        for cb in list(self.on_progress):
+            cb(self)
 
     def answer(self) -> None:
         """Mark answered: CHANNEL_ANSWER (the loopback peer answers first, as in trace 02)."""
@@ -450,7 +456,9 @@ class Channel:
         self.parked = True
         if announce:
             self.fire("CHANNEL_PARK")
-        while self.wait(None, until=lambda: bool(self.pending_hangup)) not in ("hangup", "transfer", "done"):
+        while self.wait(None, until=lambda: bool(self.pending_hangup) or self.socket_released) \
+                not in ("hangup", "transfer", "done"):
             pass
+        self.socket_released = False
         if self.is_up or not self.pending_hangup:
             self.fire("CHANNEL_UNPARK")

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 SUBCLASS = "conference::maintenance"
 KICK_PROMPT = 0.6  # the kicked member's app completes after the kicked sound (trace 06)
 HOLD_MUSIC = "local_stream://moh"
+FALSE = ("false", "no", "off", "0")  # switch_false()
 # the sounds of FreeSWITCH's vanilla `default` profile (trace 06); other profiles are silent,
 # like the shipped `voxctl` profile (freeswitch/autoload_configs/conference.conf.xml)
 PROFILE_SOUNDS = {"default": {
@@ -154,10 +155,13 @@ class Conferences:
             self._sound(room, "exit")
         member.channel.record("conference_leave", room=room.name, member_id=member.id,
                               reason=member.removed or "left")
-        if "endconf" in member.flags:
-            for other in list(room.members):
+        if "endconf" in member.flags:  # the room is destroyed: its members are hung up unless
+            for other in list(room.members):  # hangup_after_conference is false (they go on)
                 other.removed = "end"
-                other.channel.hangup("NORMAL_CLEARING")
+                if other.channel.variables.get("hangup_after_conference", "").lower() in FALSE:
+                    other.channel.wake()
+                else:
+                    other.channel.hangup("NORMAL_CLEARING")
         if not room.members and self.rooms.get(room.name) is room:
             del self.rooms[room.name]
             self.fire(room, "conference-destroy")
@@ -195,7 +199,7 @@ class Conferences:
 
     # -- api -------------------------------------------------------------------------
     def api(self, args: str) -> str:
-        """``conference <name> list|mute|unmute|deaf|undeaf|kick|hup|play|say|get|set ...``."""
+        """``conference <name> list|mute|unmute|deaf|undeaf|kick|hup|play|say|saymember|get|set ...``."""
         parts = args.split()
         if len(parts) < 2:
             return "-ERR usage: conference <name> <command> [args]\n"
@@ -207,6 +211,10 @@ class Conferences:
             return "".join(f"{m.id};{m.channel.name};{m.channel.uuid};{m.channel.profile['caller_id_name']};"
                            f"{m.channel.profile['caller_id_number']};{self._flags(room, m)};0;0;100\n"
                            for m in reversed(room.members))
+        if command == "play" and len(rest) > 1 and rest[-1].isdigit():
+            return self._play_member(room, rest[-1], "play", " ".join(rest[:-1]))
+        if command == "saymember":
+            return self._play_member(room, rest[0] if rest else "", "say", " ".join(rest[1:]))
         if command in ("play", "say"):
             return self._play(room, command, " ".join(rest))
         if command == "get":
@@ -263,6 +271,31 @@ class Conferences:
             m.channel.record("play", file=what)
         self._enqueue(room, (what, sum(s.duration for s in segments)))
         return f"+OK (play) Playing file {what}\n"
+
+    def _play_member(self, room: Room, member_id: str, command: str, what: str) -> str:
+        """``play <file> <member_id>`` / ``saymember <member_id> <text>``: only that member hears it."""
+        found = self._select(room, member_id) if member_id.isdigit() else None
+        if not found:
+            return (f"-ERR Member: {member_id} not found.\n" if command == "play"
+                    else f"-ERR (saymember) Unknown Member {member_id}\n")
+        member = found[0]
+        if command == "say":
+            if not what:
+                return "-ERR (saymember) Text is empty\n"
+            sound = (what, speech_duration(what))
+            self.fire(room, "speak-text-member", member, ("Text", what))
+            member.channel.record("speak", text=what, engine="conference", voice="")
+            reply = "+OK (saymember) OK\n"
+        else:
+            segments = self.sim.media.segments(what, {})
+            if segments is None:
+                return f"-ERR (play) File {what} not found\n"
+            sound = (what, sum(s.duration for s in segments))
+            self.fire(room, "play-file-member", member, ("File", what))
+            member.channel.record("play", file=what)
+            reply = f"+OK (play) Playing file {what} to member {member.id}\n"
+        self.sim.spawn_later(sound[1], self._file_done, room, sound, member)
+        return reply
 
     @staticmethod
     def _get(room: Room, param: str) -> str:

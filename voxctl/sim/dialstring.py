@@ -42,19 +42,39 @@ def _take_vars(text: str, opening: str, closing: str) -> tuple[dict[str, str], s
     text = text.strip()
     out: dict[str, str] = {}
     while text.startswith(opening):
-        end = text.find(closing)
+        end = _closing(text, closing)
         if end < 0:
             break
-        out.update(split_vars(text[1:end]))
+        out.update(split_vars(text[1:end], escapes=True))
         text = text[end + 1:].strip()
     return out, text
+
+
+def _closing(text: str, closing: str) -> int:
+    """Where the block opened at ``text[0]`` ends (a backslash-escaped bracket does not end it)."""
+    i = 1
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+            continue
+        if text[i] == closing:
+            return i
+        i += 1
+    return -1
 
 
 def _split_top(text: str, sep: str) -> list[str]:
     """Split on ``sep`` outside {}, [] and <>."""
     out, depth, current = [], 0, []
+    escaped = False
     for ch in text:
-        if ch in "{[<":
+        if escaped:
+            escaped = False
+            current.append(ch)
+            continue
+        if ch == "\\":
+            escaped = True
+        elif ch in "{[<":
             depth += 1
         elif ch in "}]>":
             depth -= 1

@@ -5,10 +5,19 @@ dialplan becomes a loopback pair: ``loopback/<ext>-a`` (the originated leg) and
 ``loopback/<ext>-b`` running the extension's actions. Every other endpoint is
 a scripted far end (:class:`~voxctl.sim.script.Destination`, matched on the
 number/user part); ``error/<cause>`` fails at once without a channel.
+
+As ``switch_ivr_originate`` does: every ``execute_on_answer*`` variable of a leg runs
+its application on that leg when it answers; ``leg_timeout`` hangs a leg that has
+not answered up with ``ALLOTTED_TIMEOUT`` (checked in whole seconds: ``elapsed > N``);
+with ``group_confirm_key=exec`` an answered leg first runs ``group_confirm_file`` (an
+application and its argument) on itself and only wins if it is still up afterwards,
+while the others keep ringing (``group_confirm_cancel_timeout`` lifts its
+``leg_timeout`` meanwhile).
 """
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import gevent
@@ -24,6 +33,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def _true(value: str | None) -> bool:
+    return (value or "").lower() in ("true", "yes", "on", "1")
+
+
 class Leg:
     """One attempt: ``result`` becomes ``"answer"`` or the hangup cause."""
 
@@ -34,7 +47,12 @@ class Leg:
         self.result: AsyncResult = AsyncResult()
         self.channel: Channel | None = None
         self.watchers: list[Channel] = []
+        self.rang = False  # the far end signalled ringing or early media
         variables = {**variables, **endpoint.variables}
+        confirm = variables.get("group_confirm_file", "") if variables.get("group_confirm_key") == "exec" else ""
+        self._confirm = confirm.strip()
+        self._keep_timeout = not _true(variables.get("group_confirm_cancel_timeout"))
+        self._timer: gevent.Greenlet | None = None
         if endpoint.kind == "error":
             cause = endpoint.raw.split("/", 1)[1].upper() if "/" in endpoint.raw else "NORMAL_TEMPORARY_FAILURE"
             self.result.set(cause)
@@ -53,8 +71,12 @@ class Leg:
                      variables={**variables, "originate_early_media": "true",
                                 "originate_endpoint": endpoint.kind})
         self.channel = ch
-        ch.on_answer.append(lambda c: self._settle("answer"))
+        ch.on_answer.append(self._answered)
+        ch.on_progress.append(self._ringing)
         ch.on_hangup.append(lambda c: self._settle(c.hangup_cause))
+        leg_timeout = _number(variables.get("leg_timeout"))
+        if leg_timeout > 0:
+            self._timer = sim.spawn_later(leg_timeout + 0.5, self._leg_timeout)
         sim.add_channel(ch)
         if extension is not None:
             self._far_leg(ch, extension, loopback, context)
@@ -63,10 +85,51 @@ class Leg:
             sim.spawn(self._far_end, ch, destination)
 
     def _settle(self, value: str) -> None:
+        if self._timer is not None:
+            self._timer.kill(block=False)
+            self._timer = None
         if not self.result.ready():
             self.result.set(value)
-            for ch in self.watchers:
-                ch.wake()
+            self._wake_watchers()
+
+    def _wake_watchers(self) -> None:
+        for ch in self.watchers:
+            ch.wake()
+
+    def _ringing(self, ch: Channel) -> None:
+        self.rang = True
+        self._wake_watchers()
+
+    def _answered(self, ch: Channel) -> None:
+        """``execute_on_answer*`` apps run on the leg, then it wins (or confirms first)."""
+        for name in sorted(n for n in ch.variables if n.startswith("execute_on_answer")):
+            app, _, arg = ch.variables[name].strip().partition(" ")
+            if app:
+                ch.run_app(app, arg.strip())
+        if not ch.is_up:
+            return
+        if not self._confirm:
+            self._settle("answer")
+            return
+        if not self._keep_timeout and self._timer is not None:
+            self._timer.kill(block=False)
+            self._timer = None
+        self.sim.spawn(self._confirm_leg, ch)
+
+    def _confirm_leg(self, ch: Channel) -> None:
+        """``group_confirm_key=exec``: run ``group_confirm_file`` on the answered leg; it wins if still up."""
+        app, _, arg = self._confirm.partition(" ")
+        ch.run_app(app, arg.strip())
+        if ch.is_up:
+            ch.variables["group_dial_status"] = "winner"
+            self._settle("answer")
+
+    def _leg_timeout(self) -> None:
+        """Still ringing (or confirming, without group_confirm_cancel_timeout): ALLOTTED_TIMEOUT."""
+        self._timer = None
+        ch = self.channel
+        if ch is not None and ch.is_up and not self.result.ready():
+            ch.hangup("ALLOTTED_TIMEOUT")
 
     def _far_leg(self, a: Channel, extension: list[tuple[str, str]], loopback: bool, context: str) -> None:
         """The leg that runs ``extension``: ``loopback/N-b``, or the incoming SIP leg of a self-call."""
@@ -118,15 +181,24 @@ class Leg:
         self._settle(cause)
 
 
+def _number(text: str | None) -> float:
+    try:
+        return float(text or 0)
+    except ValueError:
+        return 0.0
+
+
 def _overlapping(noise: list[tuple[float, float]], start: float, end: float) -> list[tuple[float, float]]:
     return [(a, b) for a, b in noise if b > start and a < end]
 
 
-def wait_for_answer(waiter: Channel | None, legs: list[Leg], timeout: float) -> Leg | None:
+def wait_for_answer(waiter: Channel | None, legs: list[Leg], timeout: float,
+                    on_ring: Callable[[], None] | None = None) -> Leg | None:
     """Wait until one leg answers (the others lose the race), all fail, or ``timeout``.
 
     ``timeout`` is ``originate_timeout``, counted in whole seconds (trace 05 (c)).
     With a ``waiter`` (the bridging channel) its hangup or transfer cancels the attempt.
+    ``on_ring`` runs once, when the first leg signals ringing (the bridge's ringback).
     """
     sim = legs[0].sim if legs else None
     if sim is None:
@@ -136,7 +208,12 @@ def wait_for_answer(waiter: Channel | None, legs: list[Leg], timeout: float) -> 
         if waiter is not None:
             leg.watchers.append(waiter)
     winner = None
+    rang = False
     while True:
+        if not rang and any(leg.rang for leg in legs):
+            rang = True
+            if on_ring is not None:
+                on_ring()
         winner = next((leg for leg in legs if leg.result.ready() and leg.result.get() == "answer"), None)
         if winner is not None or all(leg.result.ready() for leg in legs):
             break
@@ -148,7 +225,8 @@ def wait_for_answer(waiter: Channel | None, legs: list[Leg], timeout: float) -> 
         if waiter is not None:
             before = sum(leg.result.ready() for leg in legs)
             settled = waiter.wait(remaining, nested=False,
-                                  until=lambda n=before: sum(leg.result.ready() for leg in legs) > n)
+                                  until=lambda n=before, r=rang: sum(leg.result.ready() for leg in legs) > n
+                                  or (not r and any(leg.rang for leg in legs)))
             if settled in ("hangup", "transfer"):
                 for leg in legs:
                     leg.cancel("ORIGINATOR_CANCEL")

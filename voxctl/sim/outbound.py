@@ -110,11 +110,14 @@ class OutboundSession(Connection):
             gevent.spawn_later(self.linger, self.say_goodbye)
 
     def client_gone(self) -> None:
+        """The engine closed the socket: the listener clears CF_CONTROLLED, so the socket app's
+        park ends and the channel goes on with whatever follows it (the dialplan's next
+        action, or a bridge's group confirmation); a dialplan with nothing left hangs up."""
         ch = self.channel
-        if ch in self.sim.channels.values() and ch.is_up and not self.resume and \
-                all(s.closed or s is self for s in ch.sessions):
-            log.info("sim %s: socket closed by the engine, hanging up", ch.uuid)
-            ch.hangup("NORMAL_CLEARING")
+        if ch in self.sim.channels.values() and ch.is_up and all(s.closed or s is self for s in ch.sessions):
+            log.info("sim %s: socket closed by the engine, the socket application returns", ch.uuid)
+            ch.socket_released = True
+            ch.wake()
         if self in ch.sessions:
             ch.sessions.remove(self)
         self.sim.session_detached(ch)

@@ -36,6 +36,29 @@ Dtmf = DtmfAt | DtmfOnPrompt
 
 
 @dataclass
+class SpeechAt:
+    """Say ``text`` ``at`` simulated seconds after the answer (``detect_speech`` recognizes it
+    with ``confidence``)."""
+
+    text: str
+    at: float
+    confidence: float = 0.9
+
+
+@dataclass
+class SpeechOnPrompt:
+    """Say ``text`` ``delay`` seconds after a prompt whose text or file contains ``contains`` starts."""
+
+    text: str
+    contains: str
+    delay: float = 0.2
+    confidence: float = 0.9
+
+
+Phrase = SpeechAt | SpeechOnPrompt
+
+
+@dataclass
 class Destination:
     """How a dialled number behaves: ``outcome`` after ``answer_after`` s of ringing, then ``stay`` s."""
 
@@ -61,35 +84,59 @@ class CallScript:
     dtmf: list[Dtmf] = field(default_factory=list)
     hangup_after: float | None = None
     speech: list[tuple[float, float]] = field(default_factory=list)  # (start, end) after answer: caller talks
+    phrases: list[Phrase] = field(default_factory=list)  # words the caller says (a recognizer hears them)
     caller_name: str = ""
     destinations: dict[str, Destination] = field(default_factory=dict)
 
 
-_DTMF_AT = re.compile(r"^(?P<digits>[0-9A-Da-d*#wW]+)@(?P<at>\d+(?:\.\d+)?)s?$")
-_DTMF_PROMPT = re.compile(r"^(?P<digits>[0-9A-Da-d*#]+)@prompt:(?P<text>.+?)(?:\+(?P<delay>\d+(?:\.\d+)?)s?)?$")
+_AT = r"@(?P<at>\d+(?:\.\d+)?)s?$"
+_PROMPT = r"@prompt:(?P<text>.+?)(?:\+(?P<delay>\d+(?:\.\d+)?)s?)?$"
+_DTMF_AT = re.compile(r"^(?P<value>[0-9A-Da-d*#wW]+)" + _AT)
+_DTMF_PROMPT = re.compile(r"^(?P<value>[0-9A-Da-d*#]+)" + _PROMPT)
+_SPEECH_AT = re.compile(r"^(?P<value>[^@]+)" + _AT)
+_SPEECH_PROMPT = re.compile(r"^(?P<value>[^@]+)" + _PROMPT)
+
+
+def _parse_step(spec: str, at: re.Pattern, prompt: re.Pattern, kinds: tuple[type, type], what: str):
+    m = prompt.match(spec.strip())
+    if m:
+        delay = float(m.group("delay")) if m.group("delay") else 0.2
+        return kinds[1](m.group("value").strip(), m.group("text").strip().strip('"'), delay)
+    m = at.match(spec.strip())
+    if m:
+        return kinds[0](m.group("value").strip(), float(m.group("at")))
+    raise ValueError(f"bad {what} spec {spec!r}: use {what}@SECONDS or {what}@prompt:TEXT")
 
 
 def parse_dtmf(spec: str) -> Dtmf:
     """``1@2s`` -> DtmfAt; ``2@prompt:press two`` (optionally ``+0.5s``) -> DtmfOnPrompt."""
-    m = _DTMF_PROMPT.match(spec.strip())
-    if m:
-        delay = float(m.group("delay")) if m.group("delay") else 0.2
-        return DtmfOnPrompt(m.group("digits"), m.group("text").strip().strip('"'), delay)
-    m = _DTMF_AT.match(spec.strip())
-    if m:
-        return DtmfAt(m.group("digits"), float(m.group("at")))
-    raise ValueError(f"bad DTMF spec {spec!r}: use DIGITS@SECONDS or DIGITS@prompt:TEXT")
+    return _parse_step(spec, _DTMF_AT, _DTMF_PROMPT, (DtmfAt, DtmfOnPrompt), "DIGITS")
+
+
+def parse_phrase(spec: str) -> Phrase:
+    """``sales@2s`` -> SpeechAt; ``sales@prompt:say a department`` (optionally ``+0.5s``) -> SpeechOnPrompt."""
+    return _parse_step(spec, _SPEECH_AT, _SPEECH_PROMPT, (SpeechAt, SpeechOnPrompt), "WORDS")
+
+
+def _step_from(obj: object, key: str, kinds: tuple[type, type], parse) -> object:
+    """A DTMF or speech step from a spec string or a mapping (``key``: digits or text)."""
+    if isinstance(obj, str):
+        return parse(obj)
+    if isinstance(obj, dict):
+        extra = {"confidence": float(obj["confidence"])} if "confidence" in obj else {}
+        if "contains" in obj or "prompt" in obj:
+            return kinds[1](str(obj[key]), str(obj.get("contains", obj.get("prompt"))),
+                            float(obj.get("delay", 0.2)), **extra)
+        return kinds[0](str(obj[key]), float(obj.get("at", 0)), **extra)
+    raise ValueError(f"bad {key} entry {obj!r}")
 
 
 def _dtmf_from(obj: object) -> Dtmf:
-    if isinstance(obj, str):
-        return parse_dtmf(obj)
-    if isinstance(obj, dict):
-        if "contains" in obj or "prompt" in obj:
-            return DtmfOnPrompt(str(obj["digits"]), str(obj.get("contains", obj.get("prompt"))),
-                                float(obj.get("delay", 0.2)))
-        return DtmfAt(str(obj["digits"]), float(obj.get("at", 0)))
-    raise ValueError(f"bad DTMF entry {obj!r}")
+    return _step_from(obj, "digits", (DtmfAt, DtmfOnPrompt), parse_dtmf)
+
+
+def _phrase_from(obj: object) -> Phrase:
+    return _step_from(obj, "text", (SpeechAt, SpeechOnPrompt), parse_phrase)
 
 
 def destination_from(obj: dict) -> Destination:
@@ -117,6 +164,7 @@ def script_from(obj: dict) -> CallScript:
         dtmf=[_dtmf_from(d) for d in obj.get("dtmf", [])],
         hangup_after=None if obj.get("hangup_after") is None else float(obj["hangup_after"]),
         speech=[(float(a), float(b)) for a, b in obj.get("speech", [])],
+        phrases=[_phrase_from(p) for p in obj.get("phrases", [])],
         caller_name=str(obj.get("caller_name", "")),
         destinations={str(k): destination_from(v) for k, v in (obj.get("destinations") or {}).items()},
     )

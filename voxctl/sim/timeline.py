@@ -11,7 +11,7 @@ class TimelineEntry:
 
     Kinds (details in docs/simulator.rst): ringing, answer, speak, play, tone, silence,
     dtmf, send_dtmf, bridge, unbridge, conference_join, conference_leave, record,
-    transfer, hangup.
+    transfer, hangup, ringback, bridge_terminate.
     """
 
     t: float
