@@ -88,6 +88,12 @@ class ControlBus:
         self._claims.discard(target_id)
         return bool(self._release(keys=[keys.fill(keys.OWNER, id=target_id)], args=[self.node_id]))
 
+    def drop(self, target_id: str) -> None:
+        """Forget who holds ``target_id``, whichever node it is: the target is over for good
+        (a conference that ended on another node than the one that claimed it)."""
+        self._claims.discard(target_id)
+        self.redis.delete(keys.fill(keys.OWNER, id=target_id))
+
     def owner(self, target_id: str) -> str | None:
         """The id of the node holding ``target_id``, or None."""
         return self.redis.get(keys.fill(keys.OWNER, id=target_id))

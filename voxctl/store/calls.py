@@ -9,8 +9,11 @@ holding the call). A final status never changes; the record then expires after
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import redis
 
+from voxctl import metrics
 from voxctl.store import keys
 from voxctl.store.ids import is_uuid, new_id
 from voxctl.store.records import CallRecord, CallStatus
@@ -60,14 +63,22 @@ class Calls:
         """Change fields (``None`` clears one); a final status stays. The updated record, or None."""
         return self.table.update(self.table.key(id=call_id), fields)[0]
 
-    def set_status(self, call_id: str, status: str, **fields: object) -> CallRecord | None:
+    def set_status(self, call_id: str, status: str, *, only_from: Sequence[str] = (),
+                   **fields: object) -> CallRecord | None:
         """Move the call to ``status``, stamping start/answer/hangup times and the duration.
 
-        Returns the updated record, or None if there is no such call or it was final
-        already (so only one caller ever sees a call end).
+        With ``only_from`` the move happens only while the call's status is one of those,
+        checked in the same atomic write (``ringing`` never overwrites a later status).
+        Returns the updated record, or None if there is no such call, ``only_from`` ruled the
+        move out, or it was final already (so only one caller ever sees a call end, and
+        counts it in ``voxctl_calls_total``).
         """
-        return self.table.set_status(self.table.key(id=call_id), status, fields, _STAMPS,
-                                     elapsed=[("duration", "answer_time", "hangup_time")])
+        record = self.table.set_status(self.table.key(id=call_id), status, fields, _STAMPS,
+                                       elapsed=[("duration", "answer_time", "hangup_time")],
+                                       only_from=only_from)
+        if record is not None and status in CallStatus.FINAL:
+            metrics.CALLS_TOTAL.inc(status=status)
+        return record
 
     def list(self, account_id: str, page: int = 1, page_size: int = 25, to: str | None = None,
              from_: str | None = None, status: str | None = None, direction: str | None = None,

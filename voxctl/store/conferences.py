@@ -87,9 +87,12 @@ class Conferences:
         """Change fields (``None`` clears one); a final status stays. The updated record, or None."""
         return self.table.update(self.table.key(id=conf_id), fields)[0]
 
-    def set_status(self, conf_id: str, status: str, **fields: object) -> ConferenceRecord | None:
-        """Move to ``status`` (stamping start/end times); None if missing or already final."""
-        return self.table.set_status(self.table.key(id=conf_id), status, fields, _CONFERENCE_STAMPS)
+    def set_status(self, conf_id: str, status: str, only_from: tuple[str, ...] = (),
+                   **fields: object) -> ConferenceRecord | None:
+        """Move to ``status`` (stamping start/end times); None if missing or already final (or, with
+        ``only_from``, not in one of those statuses: checked atomically)."""
+        return self.table.set_status(self.table.key(id=conf_id), status, fields, _CONFERENCE_STAMPS,
+                                     only_from=only_from)
 
     def end(self, conf_id: str, **fields: object) -> ConferenceRecord | None:
         """Mark the conference complete (e.g. ``reason_ended=...``); None if missing or already final."""

@@ -117,8 +117,9 @@ return {1}
 
 UPDATE = LIBRARY + r"""
 -- KEYS[1] record key; ARGV[2] JSON {set: [f, v, ...], setnx: [f, v, ...], del: [f, ...],
---   elapsed: [[field, from_field, to_field], ...], strict: bool}
+--   elapsed: [[field, from_field, to_field], ...], strict: bool, only_from: [status, ...]}
 -- A final status never changes: strict -> {0, fields} untouched; otherwise a new status is dropped.
+-- With a non-empty ``only_from`` the record is left untouched ({0, fields}) unless its status is one of them.
 -- ``setnx`` fields are written only when absent; ``elapsed`` fills field (if absent) with the seconds
 -- between two timestamps once to_field is set (0 without from_field). -> {1, fields} | nil (no record)
 local function iso_ms(s)
@@ -141,6 +142,13 @@ local f = as_table(redis.call('HGETALL', rkey))
 if next(f) == nil then return nil end
 local was_final = is_final(f)
 if was_final and ops.strict then return {0, flatten(f)} end
+if ops.only_from and #ops.only_from > 0 then
+  local allowed = false
+  for _, s in ipairs(ops.only_from) do
+    if f[spec.status] == s then allowed = true end
+  end
+  if not allowed then return {0, flatten(f)} end
+end
 local old = index_keys(f)
 local writes = {}
 for i = 1, #ops.set, 2 do

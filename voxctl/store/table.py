@@ -129,13 +129,15 @@ class Table(Generic[R]):
         return record
 
     def update(self, rkey: str, values: Mapping[str, Any], if_absent: Mapping[str, Any] | None = None,
-               elapsed: Sequence[tuple[str, str, str]] = (), strict: bool = False) -> tuple[R | None, bool]:
+               elapsed: Sequence[tuple[str, str, str]] = (), strict: bool = False,
+               only_from: Sequence[str] = ()) -> tuple[R | None, bool]:
         """Change fields (attribute names; ``None`` deletes) and stamp ``modified_time``.
 
         ``if_absent`` values are written only where the field is not set yet; ``elapsed``
         triples ``(field, from_field, to_field)`` fill ``field`` with the whole seconds between
         two timestamps (see ``scripts.UPDATE``). A final status is never replaced: with
-        ``strict`` a final record is left untouched and ``(record, False)`` returned.
+        ``strict`` a final record is left untouched and ``(record, False)`` returned; so is a
+        record whose status is not in ``only_from`` (when given), in the same atomic step.
         Returns ``(record, changed)``; ``(None, False)`` when there is no such record.
         """
         sets, deletes = encode_fields(self.cls, {**values, "modified_time": now()})
@@ -146,6 +148,7 @@ class Table(Generic[R]):
             "del": deletes,
             "elapsed": [[external_name(self.cls, f) for f in triple] for triple in elapsed],
             "strict": strict,
+            "only_from": list(only_from),
         }
         reply = self._update(keys=[rkey], args=[self._spec, json.dumps(ops)])
         if reply is None:
@@ -153,8 +156,10 @@ class Table(Generic[R]):
         return self._decode(reply[1]), reply[0] == 1
 
     def set_status(self, rkey: str, status: str, values: Mapping[str, Any],
-                   stamps: Mapping[str, Sequence[str]], elapsed: Sequence[tuple[str, str, str]] = ()) -> R | None:
-        """Move a record to ``status`` (with ``values``), unless its status is already final.
+                   stamps: Mapping[str, Sequence[str]], elapsed: Sequence[tuple[str, str, str]] = (),
+                   only_from: Sequence[str] = ()) -> R | None:
+        """Move a record to ``status`` (with ``values``), unless its status is already final
+        (or, with ``only_from``, while its current status is not one of those: checked atomically).
 
         The fields ``stamps[status]`` get the current time where unset; ``elapsed`` (see
         ``update``) applies when the new status is final. Returns the updated record, or
@@ -165,7 +170,8 @@ class Table(Generic[R]):
         stamp = now()
         record, changed = self.update(rkey, {**values, "status": status},
                                       if_absent={name: stamp for name in stamps.get(status, ())},
-                                      elapsed=elapsed if status in self.final else (), strict=True)
+                                      elapsed=elapsed if status in self.final else (), strict=True,
+                                      only_from=only_from)
         return record if changed else None
 
     def delete(self, rkey: str) -> bool:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 MAX_URI = 255       # the URI itself must be under 255 characters
 MAX_HEADERS = 1024  # the ?headers part must be under 1024 characters
@@ -38,5 +38,6 @@ def split_sip_uri(text: str) -> tuple[str, dict[str, str], str | None]:
 
 
 def join_sip_uri(uri: str, headers: dict[str, str]) -> str:
-    """The text for ``<Sip>``: the URI and its headers, url-encoded."""
-    return f"{uri}?{urlencode(headers)}" if headers else uri
+    """The text for ``<Sip>``: the URI and its headers, %-encoded as SIP URI headers are
+    (a space is ``%20``, never ``+``, which a SIP URI keeps literally)."""
+    return f"{uri}?{urlencode(headers, quote_via=quote)}" if headers else uri
