@@ -57,6 +57,8 @@ class Settings:
     callback_connect_timeout: float = 3.0
     callback_read_timeout: float = 5.0
     callback_retries: int = 3
+    callback_backoff: float = 0.5  # seconds before the first retry, doubled each time (at most 30)
+    callback_workers: int = 32  # greenlets delivering callbacks
     callback_queue_size: int = 10000
     redirect_limit: int = 10
     # limits

@@ -27,3 +27,4 @@ class Services:
     callbacks: CallbackDispatcher
     node_id: str
     switch: Any = None  # voxctl.engine.switch.SwitchLink on engine nodes, None on API-only nodes
+    socket_address: str = ""  # host:port the switch's ``socket`` app reaches this node's engine on

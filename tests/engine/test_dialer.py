@@ -59,3 +59,19 @@ def test_cancelled_while_queued_is_skipped_and_ringing_call_can_be_cancelled(nod
     wait_until(lambda: store.calls.get(call_id).status == CallStatus.RINGING, 10, "ringing")
     control.end_call(store, bus, store.calls.get(call_id))
     assert final(node, call_id).status == CallStatus.CANCELED
+
+
+def test_ringing_never_overwrites_a_later_status(node, account):
+    """The dialer's ringing update is one conditional write: a call already answered stays answered."""
+    calls = node.services.store.calls
+    record = calls.create(CallRecord(account_id=account.id, direction="outbound-api", to="15553330009",
+                                     from_="15551112222", status=CallStatus.QUEUED, created_time=now()))
+    calls.set_status(record.id, CallStatus.PROCESSING)
+    calls.set_status(record.id, CallStatus.ANSWERED)
+    node.dialer._ringing(record.id)
+    assert calls.get(record.id).status == CallStatus.ANSWERED
+    assert calls.set_status(record.id, CallStatus.RINGING, only_from=(CallStatus.PROCESSING,)) is None
+    other = calls.create(CallRecord(account_id=account.id, direction="outbound-api", to="15553330010",
+                                    from_="15551112222", status=CallStatus.PROCESSING, created_time=now()))
+    node.dialer._ringing(other.id)
+    assert calls.get(other.id).status == CallStatus.RINGING

@@ -144,6 +144,22 @@ def test_twiml_status_callback_completed_has_duration_recording_and_hangup():
     assert ev.twiml_status_callback(_call(status="no_answer"), now=NOW)["CallDuration"] == "0"
 
 
+@pytest.mark.parametrize("direction, hangup_by, expected", [
+    ("inbound", "caller", ("+15556668888", "inbound")),        # the far end (From) hung up
+    ("outbound-api", "callee", ("+15556667777", "inbound")),   # the far end (To) hung up
+    ("inbound", "document", ("+15556667777", "outbound")),     # we did: our side of an inbound call is To
+    ("outbound-api", "api", ("+15556668888", "outbound")),     # our side of an outbound call is From
+    ("outbound-dial", "system", ("+15556668888", "outbound")),
+    ("inbound", None, (None, None)),
+])
+def test_hangup_by_and_direction_come_from_the_record(direction, hangup_by, expected):
+    call = _call(status="complete", direction=direction, hangup_by=hangup_by)
+    assert ev.twiml_hangup(call) == expected
+    params = ev.twiml_status_callback(call, now=NOW)
+    assert (params.get("HangupBy"), params.get("HangupDirection")) == expected
+    assert "HangupBy" not in ev.twiml_status_callback(_call(hangup_by=hangup_by), now=NOW)  # not before the end
+
+
 def test_twiml_gather_action():
     assert ev.twiml_gather_action(_call(), "1234") == {**STANDARD, "Digits": "1234"}
     speech = ev.twiml_gather_action(_call(), "", speech_result="sales", confidence=0.91)

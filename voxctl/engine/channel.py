@@ -42,6 +42,7 @@ _MULTISET_DELIMITERS = "|~;!#:^"
 
 DtmfHandler = Callable[[str, EslMessage], None]
 HangupHandler = Callable[[str], None]
+EventHandler = Callable[[EslMessage], None]
 
 
 class ChannelError(Exception):
@@ -100,6 +101,7 @@ class Execution:
         self.app_uuid = str(uuidlib.uuid4())
         self.started = False  # its CHANNEL_EXECUTE arrived
         self.broken = False  # a uuid_break was sent while it was pending
+        self.stop_on_start = False  # stop_app() came before its CHANNEL_EXECUTE
         self._result: AsyncResult = AsyncResult()
 
     def wait(self, timeout: float | None = None) -> ExecResult:
@@ -132,8 +134,10 @@ class Channel:
         self._hung_up = Event()
         self._interrupt = Event()
         self._lingering = False
+        self._released = False  # handed back with release(): not ours to hang up any more
         self._finished = Event()  # the end-of-call events are in: time to say exit
         self._dtmf_handlers: list[DtmfHandler] = []
+        self._event_handlers: dict[str, list[EventHandler]] = {}
         self._hangup_handlers: list[HangupHandler] = []
         self._hangup_reported = False
         self._conn.register_handle("*", self._on_event)
@@ -182,11 +186,24 @@ class Channel:
         self._command("myevents")
         if self._linger:
             self._command("linger")
-        self.log.debug("connected: %s -> %s (%s, %s)", self.caller_number, self.called_number,
+        self.log.info("connected: %s -> %s (%s, %s)", self.caller_number, self.called_number,
                        self.direction, self.answer_state)
+
+    def release(self) -> None:
+        """Hand the channel back to the switch without hanging it up: ``exit`` and close.
+
+        The ``socket`` application returns and the channel goes on with what follows it
+        (in a bridge's ``group_confirm``: the bridge). ``close()`` afterwards does nothing.
+        Never raises.
+        """
+        self._released = True
+        self._conn.stop()
+        self._end_call("")
 
     def close(self) -> None:
         """Hang up if still up, wait for the end of the call, ``exit``, close. Never raises."""
+        if self._released:
+            return
         try:
             self.hangup()
         except ChannelError as exc:
@@ -267,6 +284,15 @@ class Channel:
         except ChannelHungUp:
             pass
 
+    def stop_app(self) -> None:
+        """Stop the running application now, or the one sent as soon as it starts (the call
+        and the verb go on; nothing happens when no application is pending)."""
+        pending = list(self._pending.values())
+        if any(e.started and not e.broken for e in pending):
+            self.break_()
+        for execution in pending:
+            execution.stop_on_start = not execution.started
+
     def interrupt(self) -> None:
         """Stop the running verb from another greenlet; see the module docstring."""
         self._interrupt.set()
@@ -286,6 +312,14 @@ class Channel:
         """
         self._dtmf_handlers.append(handler)
         return lambda: self._dtmf_handlers.remove(handler)
+
+    def on_event(self, name: str, handler: EventHandler) -> Callable[[], None]:
+        """Call ``handler(event)`` for every event called ``name``; returns the unsubscribe function.
+
+        Handlers run on the connection's event greenlet and must not block.
+        """
+        self._event_handlers.setdefault(name, []).append(handler)
+        return lambda: self._event_handlers[name].remove(handler)
 
     def on_hangup(self, handler: HangupHandler) -> None:
         """Call ``handler(cause)`` once when the call is down (at once if it already is)."""
@@ -344,13 +378,15 @@ class Channel:
             self.hangup_cause = self.hangup_cause or message.headers.get("Hangup-Cause", "")
             if self._lingering:
                 self._finished.set()
+        for handler in list(self._event_handlers.get(name, ())):
+            self._call_safely(handler, message)
 
     def _on_execute(self, message: EslMessage) -> None:
         execution = self._pending.get(message.headers.get("Application-UUID", ""))
         if execution is None:
             return
         execution.started = True
-        if self.interrupted and not execution.broken:
+        if (self.interrupted or execution.stop_on_start) and not execution.broken:
             gevent.spawn(self.break_)
 
     def _on_disconnect_notice(self, message: EslMessage) -> None:

@@ -19,7 +19,11 @@ verb with the ``conference`` API:
   (its session's ``replace``, which kicks the member);
 * Hangup: ``hup all`` / the participant's call is hung up.
 
-Hold is mute plus deaf (``hold``/``unhold`` are not in every FreeSWITCH version).
+``end`` (the API's DELETE) hangs up every participant's call.
+
+Hold is mute plus deaf (``hold``/``unhold`` are not in every FreeSWITCH version): deaf
+first, and on unhold undeaf last (a participant muted before stays muted), so the
+mute/unmute events a hold causes carry ``Hear: false`` and are reported as hold/unhold only.
 """
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import gevent
 
+from voxctl import control
 from voxctl.engine.verbs.conference import member_id_of, notify
 from voxctl.engine.verbs.set_mute import mute_conference, mute_participant
 from voxctl.services import Services
@@ -107,7 +112,13 @@ def _document(target: Target, command: Command) -> None:
 
 
 def _end(target: Target, command: Command) -> None:
-    target.api("hup all")
+    """Hang up every participant's call (``control.hangup`` to the node holding it; ``hup`` the rest).
+
+    ``hup all`` alone only takes the members out of the room: their documents would go on.
+    """
+    for participant in target.services.store.participants.list(target.conference.id, page_size=1000).records:
+        if not target.services.bus.send(participant.call_id, control.hangup()) and participant.member_id:
+            target.api(f"hup {participant.member_id}")
 
 
 def _announce(target: Target, command: Command) -> None:
@@ -124,8 +135,14 @@ def _hold(target: Target, command: Command) -> None:
     if member is None:
         return
     on = bool(command.get("hold", True))
-    target.api(f"{'mute' if on else 'unmute'} {member}")
-    target.api(f"{'deaf' if on else 'undeaf'} {member}")
+    # the member is deaf whenever its mute/unmute events come from a hold: they are not reported
+    if on:
+        target.api(f"deaf {member}")
+        target.api(f"mute {member}")
+    else:
+        if not target.participant.muted:
+            target.api(f"unmute {member}")
+        target.api(f"undeaf {member}")
     participant = target.services.store.participants.update(target.conference.id, target.participant.id, hold=on)
     notify(target.services, target.conference, "hold" if on else "unhold", participant)
 

@@ -148,10 +148,10 @@ class Dialer:
             gevent.spawn(self._ringing, call_id)
 
     def _ringing(self, call_id: str) -> None:
-        record = self.services.store.calls.get(call_id)
-        if record is None or record.status != CallStatus.PROCESSING:
-            return
-        record = self.services.store.calls.set_status(call_id, CallStatus.RINGING)
+        """``processing`` -> ``ringing`` in one atomic write: a status set meanwhile (answered,
+        final) is never overwritten, and only the first progress event sends the callback."""
+        record = self.services.store.calls.set_status(call_id, CallStatus.RINGING,
+                                                      only_from=(CallStatus.QUEUED, CallStatus.PROCESSING))
         if record is not None:
             self._status_event(record, "ringing")
 

@@ -44,6 +44,7 @@ class OutboundServer:
         self._channels: set[Channel] = set()
         self._server = StreamServer((settings.outbound_host, settings.outbound_port),
                                     self._accept, spawn=self._spawn)
+        self._server.full = self._full  # the accept loop checks it before taking a connection
 
     @property
     def port(self) -> int:
@@ -78,11 +79,21 @@ class OutboundServer:
     def _spawn(self, func: Callable[..., Any], *args: Any) -> gevent.Greenlet:
         """Put the connection in the call pool, or in the refusal pool when that is full.
 
-        When both are full this blocks the accept loop until a slot frees: the
-        switch's connections wait in the listen backlog.
+        This runs in the accept callback, which must not block: while both pools are
+        full the server stops accepting (``_full``) and the switch's connections wait in
+        the listen backlog; the end of any call or refusal starts accepting again.
         """
         pool = self._refusals if self._calls.full() else self._calls
-        return pool.spawn(func, *args)
+        greenlet = pool.spawn(func, *args)
+        greenlet.rawlink(self._slot_freed)  # after the pool's own link: the slot is free by then
+        return greenlet
+
+    def _full(self) -> bool:
+        return self._calls.full() and self._refusals.full()
+
+    def _slot_freed(self, _greenlet: gevent.Greenlet) -> None:
+        if self._server.started:
+            self._server.start_accepting()
 
     def _accept(self, sock: gevent.socket.socket, address: Any) -> None:
         if gevent.getcurrent() in self._calls:

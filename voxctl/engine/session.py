@@ -27,13 +27,16 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urljoin
 
+from voxctl import metrics
 from voxctl.config import Settings
 from voxctl.engine.channel import Channel, ChannelError, ChannelHungUp, Interrupted
 from voxctl.engine.log import call_logger
+from voxctl.engine.server import SHUTDOWN_CAUSE
 from voxctl.engine.verbs import base
 from voxctl.services import Services
 from voxctl.store.records import Account, CallRecord, CallStatus, now
@@ -89,6 +92,7 @@ class CallSession:
         self.hangup_by: str | None = None  # who ended the call when it was us ("document", "api", ...)
         self._replacement: tuple[Response, str | None] | None = None
         self._stoppers: list[Stopper] = []
+        self._abandon: list[tuple[str, str]] = []  # apps that undo what an interrupted verb set (on_abandon)
         self._redirects = 0  # Redirects in a row without another verb in between
         self._error = False
 
@@ -96,6 +100,7 @@ class CallSession:
 
     def run(self) -> None:
         """Run the call from its first verb to its record's final status. Never raises."""
+        metrics.ACTIVE_CALLS.inc()
         try:
             document = self._start()
             if document is not None:
@@ -111,6 +116,7 @@ class CallSession:
             self._quiet_hangup("NORMAL_TEMPORARY_FAILURE", "system")
         finally:
             self._finish()
+            metrics.ACTIVE_CALLS.dec()
 
     def _start(self) -> Response | None:
         """Set up the record and return the first document (None: nothing to run)."""
@@ -178,6 +184,7 @@ class CallSession:
             except Interrupted:
                 self.channel.clear_interrupt()
                 self._stoppers.clear()
+                self._undo_abandoned()
                 replacement, self._replacement = self._replacement, None
                 if replacement is None:
                     self.log.warning("interrupted without a replacement document: ending")
@@ -199,10 +206,12 @@ class CallSession:
                 continue
             self.log.debug("<%s> (line %d)", verb.tag, verb.line)
             self.verbs_run += 1
+            started = time.monotonic()
             try:
                 outcome = runner(self, verb)
             finally:
                 self._stoppers.clear()
+                metrics.VERB_SECONDS.observe(time.monotonic() - started, verb=verb.tag)
             if not self._count_redirect(verb, outcome):
                 return base.Outcome.stop()
             if outcome is not None:
@@ -256,7 +265,8 @@ class CallSession:
     def _finalise_record(self) -> None:
         self.channel.wait_hangup(self.settings.shutdown_grace)
         cause = self.channel.hangup_cause or NORMAL_CLEARING
-        by = self.hangup_by or ("caller" if self.call.direction == "inbound" else "callee")
+        far_end = "caller" if self.call.direction == "inbound" else "callee"
+        by = self.hangup_by or ("system" if cause == SHUTDOWN_CAUSE else far_end)  # a node or switch shutdown
         record = self.services.store.calls.set_status(self.call.id, self._final_status(by), hangup_cause=cause,
                                                       hangup_by=by)
         if record is None:
@@ -297,6 +307,23 @@ class CallSession:
         self._stoppers.append(stopper)
         return lambda: self._stoppers.remove(stopper) if stopper in self._stoppers else None
 
+    def on_abandon(self, *apps: tuple[str, str]) -> Callable[[], None]:
+        """Run ``apps`` ((application, argument) pairs) if the running verb is interrupted, once the
+        interrupt is cleared and before the replacement runs: what the verb set for its own
+        duration is put back. The returned function drops them (the verb ended normally)."""
+        self._abandon.extend(apps)
+
+        def drop() -> None:
+            for app in apps:
+                if app in self._abandon:
+                    self._abandon.remove(app)
+        return drop
+
+    def _undo_abandoned(self) -> None:
+        undo, self._abandon = self._abandon, []
+        for app, arg in undo:
+            self.channel.execute(app, arg)
+
     def hangup_from_api(self, cause: str = NORMAL_CLEARING) -> None:
         """Hang the call up on the API's behalf; the running verb ends with ``ChannelHungUp``."""
         self.hangup_by = "api"
@@ -318,6 +345,7 @@ class CallSession:
         record = self.services.store.calls.set_status(self.call.id, CallStatus.ANSWERED)
         if record is not None:
             self.call = record
+            self.log.info("answered")
             self.status_event("answered")
 
     def update_call(self, **fields: object) -> CallRecord:
@@ -334,7 +362,7 @@ class CallSession:
 
     def status_event(self, event: str) -> None:
         """A TwiML call-progress callback, when the call's statusCallbackEvent asked for ``event``."""
-        send_status_event(self.services, self.call, self.account, event, self.hangup_by)
+        send_status_event(self.services, self.call, self.account, event)
 
     def resolve(self, url: str) -> str:
         """``url`` made absolute against the current document's URL."""
@@ -351,7 +379,11 @@ class CallSession:
         target = self.resolve(url)
         text = fetch_document(self.services.http, target, method, params, self.flavour, self.account,
                               self.call.id)
-        document = parse(text, self.flavour, context)
+        try:
+            document = parse(text, self.flavour, context)
+        except DocumentError as exc:  # fetch failures are counted where they happen (documents.py)
+            metrics.DOCUMENT_ERRORS.inc(code=exc.code)
+            raise
         if self.base_url is None:
             self.base_url = target
         return document
@@ -388,14 +420,14 @@ class CallSession:
         return self.settings.tts_engine, self.settings.tts_default_voice
 
 
-def send_status_event(services: Services, call: CallRecord, account: Account | None, event: str,
-                      hangup_by: str | None = None) -> None:
-    """Queue TwiML's call-progress callback ``event`` for ``call`` if its statusCallbackEvent asked for it."""
+def send_status_event(services: Services, call: CallRecord, account: Account | None, event: str) -> None:
+    """Queue TwiML's call-progress callback ``event`` for ``call`` if its statusCallbackEvent asked for it
+    (HangupBy/HangupDirection come from the final record's ``hangup_by``)."""
     if call.flavour != TWIML or not call.status_callback:
         return
     if events.wants(event, call.status_callback_events, TWIML):
         services.callbacks.send(call.id, call.status_callback, call.status_callback_method, TWIML,
-                                events.twiml_status_callback(call, hangup_by=hangup_by), account)
+                                events.twiml_status_callback(call), account)
 
 
 def session_handler(services: Services, sessions: Sessions) -> Callable[[Channel], None]:

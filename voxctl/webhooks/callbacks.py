@@ -13,7 +13,7 @@ Delivery
 Retries
     Connection errors, timeouts (connect and read, from the settings) and 5xx
     answers are retried up to ``settings.callback_retries`` times with
-    exponential backoff (``backoff`` * 2^n seconds, at most 30). A waiting retry
+    exponential backoff (``settings.callback_backoff`` * 2^n seconds, at most 30). A waiting retry
     does not hold a worker, but it does hold its key, so order is kept. 2xx is
     success; 4xx and invalid URLs fail at once.
 Sequence numbers
@@ -56,8 +56,6 @@ from voxctl.xml.verbs import FLAVOURS, TWIML
 log = logging.getLogger(__name__)
 
 SEQUENCED_KINDS = ("status", "conference")
-DEFAULT_WORKERS = 32
-DEFAULT_BACKOFF = 0.5
 MAX_BACKOFF = 30.0
 UNRECORDED_LIMIT = 1000  # failures waiting for the recorder; beyond this the oldest are only logged
 RECORDER_GRACE = 5.0  # seconds stop() gives the recorder to write the last failures
@@ -80,14 +78,18 @@ class _Job:
 
 
 class CallbackDispatcher:
-    """Queue callbacks from calls; deliver them from a bounded pool of workers."""
+    """Queue callbacks from calls; deliver them from a bounded pool of workers.
+
+    ``workers`` and ``backoff`` default to ``settings.callback_workers`` and
+    ``settings.callback_backoff`` (seconds before the first retry, doubled each retry).
+    """
 
     def __init__(self, client: HttpClient, settings: Settings, redis: Any = None, *,
-                 workers: int = DEFAULT_WORKERS, backoff: float = DEFAULT_BACKOFF) -> None:
+                 workers: int | None = None, backoff: float | None = None) -> None:
         self.client = client
         self.settings = settings
-        self.workers = workers
-        self.backoff = backoff
+        self.workers = max(1, settings.callback_workers if workers is None else workers)
+        self.backoff = settings.callback_backoff if backoff is None else backoff
         self._failures = FailureLog(redis) if redis is not None else None
         self._pending: OrderedDict[int, _Job] = OrderedDict()  # waiting, oldest first
         self._queues: dict[str, deque[_Job]] = {}  # waiting, per key

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urljoin
 
+from voxctl import metrics
 from voxctl.webhooks.client import HttpClient, TransportError
 from voxctl.webhooks.request import build_request
 from voxctl.xml.verbs import VOXXML
@@ -67,6 +68,7 @@ def fetch_document(client: HttpClient, url: str, method: str = "POST",
 
 
 def _failure(call_id: str | None, code: int, message: str) -> FetchError:
+    metrics.DOCUMENT_ERRORS.inc(code=code)
     log.warning("call %s: document fetch failed (%d): %s", call_id, code, message,
                 extra={"call_id": call_id})
     return FetchError(code, message)

@@ -174,16 +174,40 @@ def twiml_call_params(call: Any) -> dict[str, str]:
     })
 
 
+FAR_END = ("caller", "callee")  # a record's hangup_by values that name the far end of the call
+
+
+def twiml_hangup(call: Any) -> tuple[str | None, str | None]:
+    """(HangupBy, HangupDirection) of an ended call, from its record's ``hangup_by``.
+
+    HangupBy is the number of the side that hung up: the far end (``caller`` is
+    From, ``callee`` is To) or our own side (the document, the API or the system:
+    To of an inbound call, From of an outbound one). HangupDirection is
+    ``inbound`` when the hangup came to us from the far end, ``outbound`` when we
+    ended the call. (None, None) while nobody has hung up.
+    """
+    who = _field(call, "hangup_by")
+    if not who:
+        return None, None
+    inbound = _field(call, "direction") == "inbound"
+    if who in FAR_END:
+        return _field(call, "from_", "from") if who == "caller" else _field(call, "to"), "inbound"
+    return (_field(call, "to") if inbound else _field(call, "from_", "from")), "outbound"
+
+
 def twiml_status_callback(call: Any, *, now: Moment = None, hangup_by: str | None = None,
                           hangup_direction: str | None = None) -> dict[str, str]:
     """A call-progress status callback.
 
-    CallDuration is present on the final (completed) event only; RecordingUrl,
+    CallDuration is present on the final (completed) event only, with HangupBy and
+    HangupDirection (given, else :func:`twiml_hangup` of the record); RecordingUrl,
     RecordingSid and RecordingDuration come from the call's ``recording_url``,
     ``recording_id`` and ``recording_duration`` when it has them.
     """
     params = twiml_call_params(call)
     final = params["CallStatus"] in FINAL_CALL_STATUSES
+    if final and hangup_by is None and hangup_direction is None:
+        hangup_by, hangup_direction = twiml_hangup(call)
     return _compact({
         **params,
         "CallbackSource": CALL_PROGRESS_SOURCE,
@@ -197,7 +221,7 @@ def twiml_status_callback(call: Any, *, now: Moment = None, hangup_by: str | Non
     })
 
 
-def twiml_gather_action(call: Any, digits: str, *, speech_result: str | None = None,
+def twiml_gather_action(call: Any, digits: str | None, *, speech_result: str | None = None,
                         confidence: float | None = None) -> dict[str, str]:
     """<Gather action>: the standard parameters plus Digits (and SpeechResult/Confidence for speech)."""
     return _compact({**twiml_call_params(call), "Digits": digits, "SpeechResult": speech_result,

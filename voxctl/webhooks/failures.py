@@ -53,5 +53,13 @@ class FailureLog:
 
     def list(self, account_id: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         """The most recent failures first, for one account or all of them."""
+        return self.page(account_id, 0, limit)[1]
+
+    def page(self, account_id: str | None, offset: int, size: int) -> tuple[int, list[dict[str, Any]]]:
+        """(how many failures are kept, ``size`` of them from ``offset``), newest first, in one round trip."""
         key = account_key(account_id) if account_id else FAILED_KEY
-        return [json.loads(raw) for raw in self.redis.lrange(key, 0, max(limit, 1) - 1)]
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.llen(key)
+        pipe.lrange(key, max(offset, 0), max(offset, 0) + max(size, 1) - 1)
+        total, raws = pipe.execute()
+        return total, [json.loads(raw) for raw in raws]

@@ -23,7 +23,9 @@ The switch side is the ``conference`` application on
   full room is refused here with a spoken message before the app runs; record
   (record-from-start): ``conference_auto_record``.
 
-The app completes when the member leaves (hangup, kick, end of the conference);
+The app completes when the member leaves (hangup, kick, end of the conference; with
+``hangup_after_conference=false`` the switch does not hang the members of an ended
+room up, so the document goes on after <Conference>);
 the participant is then ``complete``; an endConferenceOnExit participant leaves the
 reason on the record (FreeSWITCH's ``endconf`` takes the others out) and the last
 member to leave ends the conference. Events (start, end, join, leave, mute, unmute,
@@ -188,7 +190,7 @@ class Membership:
                 "conference_enter_sound": BEEP if beep in ("true", "onenter") else NO_SOUND,
                 "conference_exit_sound": BEEP if beep in ("true", "onexit") else NO_SOUND,
                 "conference_max_members": str(self.conference.max_participants or verb.max_participants),
-                "conference_auto_record": record}
+                "conference_auto_record": record, "hangup_after_conference": "false"}
 
     def _hold_sound(self) -> str:
         """The first <Play> of the waitUrl document, else the configured hold music."""
@@ -223,15 +225,15 @@ class Membership:
             self.joined = True
             participant = participants.set_status(conf_id, self.call_id, ParticipantStatus.CONNECTED,
                                                   member_id=int(message.headers.get("Member-ID", "0")))
-            conferences = self.services.store.conferences
-            current = conferences.get(conf_id)
-            started = conferences.set_status(conf_id, ConferenceStatus.IN_PROGRESS) if (
-                current is not None and current.status == ConferenceStatus.QUEUED) else None
-            if started is not None:
+            started = self.services.store.conferences.set_status(conf_id, ConferenceStatus.IN_PROGRESS,
+                                                                 only_from=(ConferenceStatus.QUEUED,))
+            if started is not None:  # one member's add-member starts it, however many race
                 self.conference = started
                 notify(self.services, started, "start")
             notify(self.services, self.conference, "join", participant)
         elif action in ("mute-member", "unmute-member"):
+            if message.headers.get("Hear") == "false":
+                return  # a hold or unhold (mute plus deaf), reported as such by conference_control
             muted = action == "mute-member"
             participant = participants.update(conf_id, self.call_id, muted=muted)
             notify(self.services, self.conference, "mute" if muted else "unmute", participant)
@@ -252,27 +254,38 @@ class Membership:
         store, conf_id = self.services.store, self.conference.id
         if not self.joined:
             store.participants.set_status(conf_id, self.call_id, ParticipantStatus.FAILED)
+            if store.participants.count(conf_id) == 0:
+                end_conference(self.services, conf_id)
             return
-        participant = store.participants.leave(conf_id, self.call_id)
-        self.session.log.info("left conference %s", conf_id)
-        notify(self.services, self.conference, "leave", participant, account=self.session.account)
-        if self.verb.end_conference_on_exit:
+        # ``leave`` is queued before the member is out of the member list, so a member that then
+        # finds the room empty queues ``end`` after it
+        notify(self.services, self.conference, "leave", store.participants.get(conf_id, self.call_id),
+               account=self.session.account)
+        if self.verb.end_conference_on_exit:  # before leaving: whoever then leaves last ends it so
             store.conferences.update(conf_id, reason_ended="participant-with-end-conference-on-exit-left",
                                      ended_by_call_id=self.call_id)
+        store.participants.leave(conf_id, self.call_id)
+        self.session.log.info("left conference %s", conf_id)
         if store.participants.count(conf_id) == 0:
             end_conference(self.services, conf_id)
 
 
 def end_conference(services: Services, conf_id: str) -> None:
-    """The last member left: mark the conference complete (once), send ``end``, release its bus claim.
+    """The last member left: mark the conference complete (once), send ``end``, drop its bus claim
+    (held by the node of its first participant, which may not be this one).
 
     The reason is the one an endConferenceOnExit participant left on the record, else
-    ``last-participant-left``.
+    ``last-participant-left``. A conference nobody ever joined (still queued) is
+    ``conf_failed``, without an ``end`` event.
     """
-    current = services.store.conferences.get(conf_id)
+    conferences = services.store.conferences
+    if conferences.set_status(conf_id, ConferenceStatus.CONF_FAILED, only_from=(ConferenceStatus.QUEUED,)):
+        services.bus.drop(conf_id)
+        return
+    current = conferences.get(conf_id)
     reason = (current.reason_ended if current else None) or "last-participant-left"
-    ended = services.store.conferences.end(conf_id, reason_ended=reason)
+    ended = conferences.end(conf_id, reason_ended=reason)
     if ended is None:
         return
     notify(services, ended, "end")
-    services.bus.release(conf_id)
+    services.bus.drop(conf_id)  # whichever node claimed it: the last member may have been elsewhere

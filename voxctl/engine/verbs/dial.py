@@ -37,8 +37,14 @@ the leg that answered, else from this bridge's ``originate_disposition``; with a
 action URL it is posted there (DialCallSid, DialCallDuration, DialRingDuration,
 RecordingUrl) and the answer runs; without one the document goes on.
 
-A Sip/Number/Client ``url`` (call screening on the called party) is not run yet:
-the leg is dialled without it and a warning is logged.
+A Sip/Number/Client ``url`` is a screening document run on the called party after it
+answers and before the bridge (:mod:`voxctl.engine.screening`): the bridge then
+carries ``group_confirm_key=exec``, ``group_confirm_file=socket <this node> async full``
+and ``group_confirm_cancel_timeout``; the Dial's timeout becomes each leg's
+``leg_timeout`` and ``originate_timeout`` grows by the screening time (a Sip's
+``timeout``, else 60 s), since FreeSWITCH's overall originate timeout also cuts a leg
+that is still being screened. A leg whose screening hangs it up is declined: the
+others keep ringing, and without a winner the Dial is ``no-answer``.
 A Dial with a Conference noun joins the room (:mod:`voxctl.engine.verbs.conference`).
 """
 from __future__ import annotations
@@ -51,6 +57,7 @@ import gevent
 from gevent.event import Event
 from gevent.queue import Queue
 
+from voxctl.engine import screening
 from voxctl.engine.dialstring import (
     DialStringError,
     client_leg,
@@ -59,6 +66,7 @@ from voxctl.engine.dialstring import (
     sip_leg,
 )
 from voxctl.engine.esl import EslMessage
+from voxctl.engine.screening import ScreeningJob
 from voxctl.engine.verbs import conference
 from voxctl.engine.verbs.base import Outcome, runs
 from voxctl.engine.verbs.play import play_target
@@ -80,8 +88,10 @@ RING_TONES = {"us": US_RING, "ca": US_RING, "uk": "%(400,200,400,450);%(400,2000
               "fr": "%(1500,3500,440)", "au": "%(400,200,383,417);%(400,2000,383,417)"}
 # the hangup cause of a leg that never answered -> its final status
 _FAILED_STATUS = {"USER_BUSY": CallStatus.BUSY, "NO_ANSWER": CallStatus.NO_ANSWER,
-                  "NO_USER_RESPONSE": CallStatus.NO_ANSWER, "LOSE_RACE": CallStatus.CANCELED,
-                  "ORIGINATOR_CANCEL": CallStatus.CANCELED}
+                  "NO_USER_RESPONSE": CallStatus.NO_ANSWER, "ALLOTTED_TIMEOUT": CallStatus.NO_ANSWER,
+                  "LOSE_RACE": CallStatus.CANCELED, "ORIGINATOR_CANCEL": CallStatus.CANCELED}
+SCREENING_SECONDS = 60  # how long a screening may take when the noun does not say (RCML Sip timeout)
+_NOT_YET_RINGING = (CallStatus.QUEUED, CallStatus.PROCESSING)
 DialTarget = Number | Sip | Client
 
 if TYPE_CHECKING:
@@ -97,6 +107,7 @@ class DialLeg:
     destination: str
     callbacks: StatusCallbacks
     endpoint: str = ""  # its part of the dial string; empty when it cannot be dialled
+    screening: ScreeningJob | None = None  # when the Dial screens its legs
     created: bool = False
     answered_at: float | None = None
     ended_at: float | None = None
@@ -151,7 +162,9 @@ class DialAttempt:
         self.verb = verb
         self.services = session.services
         self.dial_id = new_id()
-        self.legs = [self._leg(noun) for noun in verb.nouns if isinstance(noun, (Number, Sip, Client))]
+        targets = [noun for noun in verb.nouns if isinstance(noun, (Number, Sip, Client))]
+        self.screened = any(noun.url for noun in targets)
+        self.legs = [self._leg(noun) for noun in targets]
         self.recording_id = new_id() if verb.record else None
         self.started = time.monotonic()
         self._queue: Queue = Queue()
@@ -171,6 +184,7 @@ class DialAttempt:
             return DialResult(CallStatus.FAILED)
         route = router(self.services.switch)
         offs = [route.on(name, LEG_HEADER, leg.id, self._queue.put) for leg in dialable for name in LEG_EVENTS]
+        offs += [screening.register(leg.screening) for leg in dialable if leg.screening is not None]
         worker = gevent.spawn(self._work)
         disposition = ""
         try:
@@ -193,7 +207,7 @@ class DialAttempt:
         self.services.switch.api(f"hupall ORIGINATOR_CANCEL vox_dial_id {self.dial_id}")
 
     def _result(self, disposition: str) -> DialResult:
-        winner = next((leg for leg in self.legs if leg.answered_at is not None), None)
+        winner = next((leg for leg in self.legs if leg.answered_at is not None and not _declined(leg)), None)
         recorded = recording_url(self.session, self.recording_id) if self.recording_id else None
         if winner is not None:
             end = winner.ended_at or time.monotonic()
@@ -201,7 +215,8 @@ class DialAttempt:
                               round(winner.answered_at - self.started), recorded)
         cause = disposition if disposition and disposition != "SUCCESS" else next(
             (leg.cause for leg in self.legs if leg.cause and leg.cause != "LOSE_RACE"), "NO_ANSWER")
-        status = _FAILED_STATUS.get(cause, CallStatus.FAILED)
+        declined = any(_declined(leg) for leg in self.legs)
+        status = CallStatus.NO_ANSWER if declined else _FAILED_STATUS.get(cause, CallStatus.FAILED)
         last = self.legs[-1] if len(self.legs) == 1 else None
         return DialResult(status, last, 0, round(time.monotonic() - self.started))
 
@@ -212,9 +227,12 @@ class DialAttempt:
         destination = noun.number if isinstance(noun, Number) else noun.uri if isinstance(noun, Sip) else noun.name
         leg = DialLeg(new_id(), noun, destination, callbacks)
         settings = self.session.settings
-        if noun.url:
-            self.session.log.warning("call screening url of %r is not supported: dialling without it", destination)
         variables: dict[str, object] = {"vox_leg_id": leg.id}
+        if self.screened:
+            session = self.session
+            leg.screening = ScreeningJob(leg.id, session.resolve(noun.url) if noun.url else None, noun.method,
+                                         session.flavour, session.account)
+            variables["leg_timeout"] = self.verb.timeout
         if isinstance(noun, Number) and noun.caller_id:
             variables["origination_caller_id_number"] = noun.caller_id
         try:
@@ -238,6 +256,12 @@ class DialAttempt:
         }
         if verb.caller_id:
             variables["origination_caller_id_number"] = verb.caller_id
+        if self.screened:
+            screen_for = max((leg.noun.timeout if isinstance(leg.noun, Sip) else SCREENING_SECONDS)
+                             for leg in legs if leg.noun.url)
+            variables.update(originate_timeout=verb.timeout + screen_for, group_confirm_key="exec",
+                             group_confirm_file=f"socket {self.services.socket_address} async full",
+                             group_confirm_cancel_timeout="true")
         if verb.time_limit:
             variables["execute_on_answer_vox_limit"] = f"sched_hangup +{verb.time_limit} ALLOTTED_TIMEOUT"
         if self.recording_id:
@@ -289,7 +313,7 @@ class DialAttempt:
         if name == "CHANNEL_CREATE":
             leg.created = True
         elif name in ("CHANNEL_PROGRESS", "CHANNEL_PROGRESS_MEDIA"):
-            if calls.set_status(leg.id, CallStatus.RINGING) is not None:
+            if calls.set_status(leg.id, CallStatus.RINGING, only_from=_NOT_YET_RINGING) is not None:
                 self._notify(leg, "ringing", "ringing")
         elif name == "CHANNEL_ANSWER":
             leg.created = True
@@ -332,7 +356,14 @@ class DialAttempt:
             if not events.wants(vox_event, callbacks.status_callback_event, session.flavour):
                 return
             payload = events.vox_number_event(vox_event, leg.id, leg.destination)
-        session.callback(callbacks.status_callback, callbacks.status_callback_method, payload)
+        # keyed by the leg: its own order, and TwiML SequenceNumber from 0 per leg (a call of its own)
+        self.services.callbacks.send(leg.id, session.resolve(callbacks.status_callback),
+                                     callbacks.status_callback_method, session.flavour, payload, session.account)
+
+
+def _declined(leg: DialLeg) -> bool:
+    """The leg answered, but its screening ended with it hung up: it was never bridged."""
+    return leg.screening is not None and leg.screening.ran and not leg.screening.accepted
 
 
 def _ringback(session: CallSession, verb: Dial) -> str:

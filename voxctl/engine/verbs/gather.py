@@ -1,27 +1,42 @@
-"""<Gather>: collect DTMF while the nested Say/Play/Pause prompts play.
+"""<Gather>: collect DTMF (and speech, with an ASR engine) while the nested Say/Play/Pause prompts play.
 
-How (``shared/esl-traces/README.md``, facts 5-7 and traces 17/18): ``say:`` does not
+DTMF (``shared/esl-traces/README.md``, facts 5-7 and traces 17/18): ``say:`` does not
 speak inside ``file_string://`` and a digit pressed during a plain playback is lost,
 so each prompt is its own ``playback`` with ``playback_terminators=any``: the first
 digit stops it and stays in ``playback_terminator_used``; that digit is kept as the
 first of the input. The rest is read by ``play_and_get_digits`` behind a short
 silent prompt; its result variable is absent on timeout, so ``read_result`` decides.
 
+Speech (``input`` with ``speech`` and ``settings.asr_engine`` set): a
+:class:`voxctl.engine.speech.Recognizer` runs ``detect_speech`` beside the prompts
+(language, timeout, speechTimeout and hints passed on). The caller starting to speak
+stops the prompt (barge-in); the first of speech or DTMF wins: a result stops the
+digit reading unless a digit came first, and a digit stops nothing of the speech
+until it is read. Once the caller speaks the result is awaited up to speechTimeout
+(numeric, at most 60 s; else the timeout). ``input="speech"`` alone waits for speech
+with ``sleep`` instead of reading digits, and digits do not stop its prompts. Without
+an ASR engine speech input is collected as DTMF only, with a warning.
+
 Attributes: numDigits (None = until finishOnKey or the timeout), timeout (at most
 60 s, also the wait between digits), finishOnKey (empty: none), loop (0 = until
 input) with repeatDelay. The input lands in ``$GATHER``. VoxXML callbacks:
-``partial_input`` per digit and ``complete_input`` at the end, as asked by
-statusCallbackEvent. TwiML ``action``: the Digits (and the standard parameters) are
-posted there and the answer runs; without input it is only posted when
-actionOnEmptyResult is set, otherwise the next verb runs. ``input="speech"`` is
-collected as DTMF only: speech recognition is not wired to the engine yet, and a
-warning says so.
+``partial_input`` per digit or recognized phrase and ``complete_input`` at the end
+(``input_method`` dtmf or speech), as asked by statusCallbackEvent. TwiML ``action``:
+``Digits``, or ``SpeechResult`` and ``Confidence`` (with the standard parameters)
+are posted there and the answer runs; without input it is only posted when
+actionOnEmptyResult is set, otherwise the next verb runs.
+
+The variables set for the Gather (``playback_terminators``) and the recognizer are
+put back when it ends, also when a REST replace interrupts it
+(``session.on_abandon``).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from voxctl.engine.esl import EslMessage
+from voxctl.engine.speech import Recognizer
 from voxctl.engine.verbs.base import Outcome, runs
 from voxctl.engine.verbs.play import play_target
 from voxctl.engine.verbs.say import say_text
@@ -35,12 +50,22 @@ MAX_TIMEOUT = 60
 MAX_DIGITS = 128  # numDigits unset: read until finishOnKey or the timeout
 RESULT_VAR = "vox_gather_digits"
 SILENT_PROMPT = "silence_stream://250"
+DTMF, SPEECH = "dtmf", "speech"
+
+
+@dataclass(frozen=True)
+class GatherInput:
+    """What the caller gave: digits or words (empty: nothing), how, and the recognizer's confidence."""
+
+    value: str = ""
+    method: str = DTMF
+    confidence: float | None = None
 
 
 class _Collector:
-    """One Gather on one call: prompts, digit reading, partial callbacks."""
+    """One Gather on one call: prompts, digit reading, speech, partial callbacks."""
 
-    def __init__(self, session: CallSession, verb: Gather) -> None:
+    def __init__(self, session: CallSession, verb: Gather, asr_engine: str) -> None:
         self.session = session
         self.verb = verb
         self.channel = session.channel
@@ -49,36 +74,68 @@ class _Collector:
         self.max_digits = verb.num_digits or MAX_DIGITS
         self.voice: tuple[str, str] | None = None  # the tts_engine/tts_voice set on the channel
         self.partial = ""
+        self.digits_seen = False
+        self.reading = False  # play_and_get_digits (or the speech-only sleep) is running
+        self.dtmf = DTMF in verb.input or not asr_engine
+        self.speech_timeout = _seconds(verb.speech_timeout) or self.timeout_ms // 1000
+        self.speech = Recognizer(
+            self.channel, asr_engine, language=verb.language, no_input_ms=self.timeout_ms,
+            complete_ms=(_seconds(verb.speech_timeout) or 0) * 1000 or None, hints=verb.hints,
+            on_speech=self._on_speech) if asr_engine and SPEECH in verb.input else None
 
-    def collect(self) -> str:
+    def collect(self) -> GatherInput:
         """The input (without the finishing key); empty when nothing came."""
         attempt = 0
         while self.verb.loop == 0 or attempt < self.verb.loop:
             if attempt and self.verb.repeat_delay > 0:
                 self.channel.execute("sleep", str(self.verb.repeat_delay * 1000))
             attempt += 1
-            digits, finished = self._attempt()
-            if digits or finished:
-                return digits
-        return ""
+            got, finished = self._attempt()
+            if got.value or finished:
+                return got
+        return GatherInput()
 
-    def _attempt(self) -> tuple[str, bool]:
-        """One round of prompts and reading: (digits, whether finishOnKey ended it)."""
+    def _attempt(self) -> tuple[GatherInput, bool]:
+        """One round of prompts and reading: (input, whether finishOnKey ended it)."""
         first = self._prompts()
+        if self._spoken_first(first):
+            return self._spoken(), False
         if first and first in self.finish:
-            return "", True
+            return GatherInput(), True
         if first and len(first) >= self.max_digits:
-            return first, False
-        rest = self._read(self.max_digits - len(first))
-        return first + rest, False
+            return GatherInput(first), False
+        self.reading = True
+        try:
+            rest = self._read(self.max_digits - len(first)) if self.dtmf else self._listen()
+        finally:
+            self.reading = False
+        if self._spoken_first(first + rest):
+            return self._spoken(), False
+        return GatherInput(first + rest), False
+
+    def _spoken_first(self, digits: str) -> bool:
+        return self.speech is not None and self.speech.heard and not digits
+
+    def _spoken(self) -> GatherInput:
+        """The recognized words (waiting for them up to speechTimeout); else listen again."""
+        assert self.speech is not None
+        result = self.speech.wait(self.speech_timeout)
+        if result is not None and result.text:
+            self._partial(result.text, SPEECH)
+            return GatherInput(result.text, SPEECH, result.confidence)
+        self.session.log.info("<Gather> (line %d): no words recognized", self.verb.line)
+        self.speech.resume()
+        return GatherInput(method=SPEECH)
 
     def _prompts(self) -> str:
-        """Play every prompt until a digit stops one; that digit (or empty)."""
+        """Play every prompt until a digit or the caller's speech stops one; that digit (or empty)."""
         for prompt in self.verb.prompts:
             for target in self._targets(prompt):
+                if self.speech is not None and self.speech.heard:
+                    return ""
                 result = self.channel.execute("playback", target)
                 digit = result.var("playback_terminator_used") if result is not None else None
-                if digit:
+                if digit and self.dtmf:
                     return digit
         return ""
 
@@ -116,15 +173,39 @@ class _Collector:
             return ""
         return result.var(RESULT_VAR) or ""
 
+    def _listen(self) -> str:
+        """Speech only: wait ``timeout`` for the caller to speak (the recognizer stops the wait)."""
+        self.channel.execute("sleep", str(self.timeout_ms))
+        return ""
+
+    def _on_speech(self, kind: str) -> None:
+        """The recognizer heard something (event greenlet): barge-in, and a result ends the reading
+        unless a digit came first."""
+        if kind == "begin-speaking" and (not self.reading or not self.dtmf):
+            self.channel.stop_app()
+        elif kind == "detected-speech" and not self.digits_seen:
+            self.channel.stop_app()
+
     def on_digit(self, digit: str, event: EslMessage) -> None:
-        """A partial_input callback per digit (runs on the channel's event greenlet)."""
-        if digit in self.finish:
+        """A digit arrived (event greenlet): it counts against speech; a partial_input callback."""
+        if not self.dtmf:
             return
-        self.partial += digit
-        verb = self.verb
-        self.session.callback(verb.status_callback or "", verb.status_callback_method,
-                              events.vox_gather_event("partial_input", self.session.call.id, self.partial),
-                              kind="gather")
+        self.digits_seen = True
+        if digit not in self.finish:
+            self.partial += digit
+            self._partial(self.partial, DTMF)
+
+    def _partial(self, value: str, method: str) -> None:
+        if _wants(self.session, self.verb, "partial_input"):
+            verb = self.verb
+            self.session.callback(verb.status_callback or "", verb.status_callback_method,
+                                  events.vox_gather_event("partial_input", self.session.call.id, value, method),
+                                  kind="gather")
+
+
+def _seconds(value: str | None) -> int | None:
+    """speechTimeout in whole seconds (at most 60); None for ``auto`` or nothing."""
+    return min(int(value), MAX_TIMEOUT) if value and value.strip().isdigit() else None
 
 
 def _wants(session: CallSession, verb: Gather, event: str) -> bool:
@@ -135,25 +216,42 @@ def _wants(session: CallSession, verb: Gather, event: str) -> bool:
 @runs(Gather)
 def run_gather(session: CallSession, verb: Gather) -> Outcome | None:
     session.ensure_answered()
-    if "speech" in verb.input:
-        session.log.warning("<Gather input=%s> (line %d): speech input is not available, collecting DTMF only",
-                            " ".join(verb.input), verb.line)
-    collector = _Collector(session, verb)
-    unsubscribe = session.channel.on_dtmf(collector.on_digit) if _wants(session, verb, "partial_input") else None
-    session.channel.set("playback_terminators", "any")
+    asr_engine = session.settings.asr_engine
+    if SPEECH in verb.input and not asr_engine:
+        session.log.warning("<Gather input=%s> (line %d): no ASR engine configured (asr_engine), "
+                            "collecting DTMF only", " ".join(verb.input), verb.line)
+    collector = _Collector(session, verb, asr_engine)
+    channel = session.channel
+    unsubscribe = channel.on_dtmf(collector.on_digit)
+    terminators = {"playback_terminators": "any" if collector.dtmf else "none"}
+    abandon = session.on_abandon(("set", "playback_terminators=none"),
+                                 *([("detect_speech", "stop")] if collector.speech else []))
     try:
-        digits = collector.collect()
+        if collector.speech is not None:
+            collector.speech.start(terminators)
+        else:
+            channel.multiset(terminators)
+        got = collector.collect()
     finally:
-        if unsubscribe is not None:
-            unsubscribe()
-    session.channel.set("playback_terminators", "none")
-    session.variables["GATHER"] = digits
-    session.log.info("<Gather> (line %d): %r", verb.line, digits)
+        unsubscribe()
+        if collector.speech is not None:
+            collector.speech.detach()  # a late result must not stop what runs next
+    abandon()
+    if collector.speech is not None:
+        collector.speech.stop()
+    channel.set("playback_terminators", "none")
+    session.variables["GATHER"] = got.value
+    session.log.info("<Gather> (line %d): %r (%s)", verb.line, got.value, got.method)
     if _wants(session, verb, "complete_input"):
         session.callback(verb.status_callback or "", verb.status_callback_method,
-                         events.vox_gather_event("complete_input", session.call.id, digits), kind="gather")
-    if session.flavour == TWIML and verb.action and (digits or verb.action_on_empty_result):
+                         events.vox_gather_event("complete_input", session.call.id, got.value, got.method),
+                         kind="gather")
+    if session.flavour == TWIML and verb.action and (got.value or verb.action_on_empty_result):
         url = session.resolve(verb.action)
-        document = session.fetch(url, verb.method, events.twiml_gather_action(session.call, digits))
+        speech = got.method == SPEECH and bool(got.value)
+        params = events.twiml_gather_action(session.call, None if speech else got.value,
+                                            speech_result=got.value if speech else None,
+                                            confidence=got.confidence if speech else None)
+        document = session.fetch(url, verb.method, params)
         return Outcome.replace(document, url)
     return None
