@@ -7,7 +7,7 @@ import logging
 import pytest
 import redis
 
-from tests.api.conftest import MAX_REQUEST_BYTES
+from tests.fixtures.api import MAX_REQUEST_BYTES
 from voxctl.api import create_app
 from voxctl.store import Store
 

@@ -5,8 +5,8 @@ import uuid
 
 import pytest
 
-from tests.api.conftest import SAY
 from tests.api.test_auth_and_errors import assert_error
+from tests.fixtures.api import SAY
 from voxctl.store.records import ConferenceStatus, ParticipantStatus
 
 CONFERENCES = "/api/v1/conferences"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import SAY
+from tests.fixtures.api import SAY
 from voxctl.api import openapi
 from voxctl.store.records import CallStatus
 

@@ -2,8 +2,8 @@
 
 Tests drive it as customers do: with the official ``twilio`` package (``sdk_client``)
 and, for every error path, plain ``requests`` (``LamlHttp``). The services, accounts
-and the ``engine_node`` standing in for the node that holds a call are the native API
-tests' (``tests/api/conftest.py``): a real Redis, real ControlBuses over real pub/sub.
+and the ``engine_node`` standing in for the node that holds a call are the shared API
+fixtures (``tests/fixtures/api.py``): a real Redis, real ControlBuses over real pub/sub.
 Both helpers take the base URL of any running API, so the end-to-end tests against a
 ``node`` (engine and simulator) use them unchanged.
 """
@@ -18,13 +18,16 @@ import requests
 from gevent.pywsgi import WSGIServer
 from twilio.rest import Client
 
-from tests.api.conftest import SAY, account, engine_node, other_account, services  # noqa: F401 -- shared fixtures
+from tests.fixtures.api import MAX_REQUEST_BYTES, SAY  # noqa: F401 -- re-exported for the LaML tests
 from voxctl.api import create_app
 from voxctl.api.laml import blueprint as laml_blueprint
 from voxctl.services import Services
 
 TWILIO_MOUNT = "/2010-04-01/Accounts"
 LAML_MOUNT = "/api/laml/2010-04-01/Accounts"
+# the fields of every list besides its records
+PAGING_FIELDS = frozenset({"end", "first_page_uri", "next_page_uri", "page", "page_size", "previous_page_uri",
+                           "start", "uri"})
 
 
 @contextmanager
@@ -61,6 +64,19 @@ def sdk_client(base: str, account_sid: str, auth_token: str, laml_mount: bool = 
 def twilio(laml_server, account) -> Client:  # noqa: F811
     """The account's ``twilio`` client on Twilio's mount."""
     return sdk_client(laml_server, account.record.sid, account.record.auth_token)
+
+
+@pytest.fixture
+def node_api(node) -> Iterator[str]:
+    """The LaML API over a running node's services (the engine runs what it is asked): its base URL."""
+    with serving(node.services) as base:
+        yield base
+
+
+@pytest.fixture
+def node_twilio(node_api, account) -> Client:  # noqa: F811
+    """The account's ``twilio`` client on the running node's LaML API."""
+    return sdk_client(node_api, account.record.sid, account.record.auth_token)
 
 
 class LamlHttp:

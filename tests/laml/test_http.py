@@ -6,12 +6,20 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from tests.api.conftest import MAX_REQUEST_BYTES
-from tests.laml.conftest import LAML_MOUNT, SAY, TWILIO_MOUNT, LamlHttp, assert_twilio_error
+from tests.laml.conftest import (
+    LAML_MOUNT,
+    MAX_REQUEST_BYTES,
+    PAGING_FIELDS,
+    SAY,
+    TWILIO_MOUNT,
+    LamlHttp,
+    assert_twilio_error,
+)
+from voxctl import control
 from voxctl.store import ids
+from voxctl.xml import TWIML, parse
 
 CALL = {"To": "+15557770001", "From": "+15557770002", "Twiml": SAY}
-PAGING_FIELDS = {"end", "first_page_uri", "next_page_uri", "page", "page_size", "previous_page_uri", "start", "uri"}
 
 
 # --- authentication --------------------------------------------------------------------------
@@ -85,6 +93,33 @@ def test_create_call_errors(laml, redis_client, change, status, code):
     form = {key: value for key, value in {**CALL, **change}.items() if value is not None}
     assert_twilio_error(laml.post("/Calls.json", form), status, code)
     assert laml.get("/Calls.json").json()["calls"] == []  # nothing was stored
+
+
+def test_the_laml_mount_answers_auth_and_not_found_errors_in_twilios_shape(laml_server, account, other_account):
+    http = LamlHttp(laml_server, account.record.sid, account.record.auth_token, LAML_MOUNT)
+    assert_twilio_error(http.get("/Calls.json", auth=None), 401, 20003)
+    assert_twilio_error(http.get(f"/Calls/{ids.to_sid(ids.CALL, ids.new_id())}"), 404, 20404)
+    foreign = LamlHttp(laml_server, other_account.record.sid, account.record.auth_token, LAML_MOUNT)
+    assert_twilio_error(foreign.get("/Calls"), 401, 20003)
+
+
+def test_another_accounts_path_creates_nothing(laml_server, account, other_account, store):
+    foreign = LamlHttp(laml_server, other_account.record.sid, account.record.auth_token)
+    assert_twilio_error(foreign.post("/Calls.json", CALL), 401, 20003)
+    assert_twilio_error(foreign.post(f"/Conferences/{other_account.conference().sid}/Participants.json",
+                                     {"To": "+15557770001", "From": "+15557770002"}), 401, 20003)
+    assert [store.calls.list(owner.id, 1, 10).total for owner in (account, other_account)] == [0, 0]
+
+
+def test_every_resource_answers_with_and_without_json(laml, account):
+    room = account.conference()
+    member = account.participant(room)
+    call_sid = ids.to_sid(ids.CALL, member.call_id)
+    for path in ("/Calls", f"/Calls/{call_sid}", "/Conferences", f"/Conferences/{room.sid}",
+                 f"/Conferences/{room.sid}/Participants", f"/Conferences/{room.sid}/Participants/{call_sid}"):
+        with_json, bare = laml.get(f"{path}.json"), laml.get(path)
+        assert (with_json.status_code, bare.status_code) == (200, 200), path
+        assert bare.json() == with_json.json()
 
 
 def test_create_answers_201_on_both_mounts_with_and_without_json(laml_server, account):
@@ -177,11 +212,80 @@ def test_changing_a_call_no_node_holds_or_that_ended_is_400_21220(laml, account)
         assert_twilio_error(laml.post(f"/Calls/{call.sid}.json", {"Url": "https://app.example.com/x"}), 400, 21220)
 
 
-def test_modify_errors_are_checked_before_anything_is_sent(laml, account, engine_node):
-    call = account.call(status="answered")
-    engine_node.claim(call.id)
-    assert_twilio_error(laml.post(f"/Calls/{call.sid}.json", {"Twiml": "<Response><Dial>"}), 400, 12100)
-    assert_twilio_error(laml.post(f"/Calls/{call.sid}.json", {"Status": "paused"}), 400, 20001)
+def live_targets(account, engine_node) -> dict[str, str]:
+    """A call, a conference and a participant the engine node holds: the path of each."""
+    call, room = account.call(status="answered"), account.conference()
+    member = account.participant(room)
+    for target in (call.id, room.id, member.call_id):
+        engine_node.claim(target)
+    return {"call": f"/Calls/{call.sid}.json", "conference": f"/Conferences/{room.sid}.json",
+            "participant": f"/Conferences/{room.sid}/Participants/{ids.to_sid(ids.CALL, member.call_id)}.json"}
+
+
+@pytest.mark.parametrize("target, form, code", [
+    ("call", {"Twiml": "<Response><Dial>"}, 12100),
+    ("call", {"Status": "paused"}, 20001),
+    ("call", {"Url": "not a url"}, 21205),
+    ("call", {"Url": "ftp://app.example.com/next"}, 21205),
+    ("call", {"Url": "https://app.example.com/next", "Method": "DELETE"}, 21209),
+    ("call", {"Status": "completed", "StatusCallback": "/relative"}, 21205),
+    ("call", {"Status": "completed", "StatusCallbackMethod": "PUT"}, 21209),
+    ("conference", {"Status": "in-progress"}, 20001),
+    ("conference", {"AnnounceUrl": "news.mp3"}, 21205),
+    ("participant", {"Muted": "yes"}, 20001),
+    ("participant", {"Muted": "true", "Hold": "1"}, 20001),
+    ("participant", {"Muted": "true", "AnnounceUrl": "hi.mp3"}, 21205),
+])
+def test_modify_errors_are_checked_before_anything_is_sent(laml, account, engine_node, target, form, code):
+    path = live_targets(account, engine_node)[target]
+    assert_twilio_error(laml.post(path, form), 400, code)
+    assert engine_node.settled() == []
+
+
+def test_participant_booleans_are_case_insensitive(laml, account, engine_node, store):
+    path = live_targets(account, engine_node)["participant"]
+    changed = laml.post(path, {"Muted": "True", "Hold": "FALSE"}).json()
+    assert (changed["muted"], changed["hold"]) == (True, False)
+    call_id = ids.from_sid(changed["call_sid"], ids.CALL)
+    assert engine_node.wait_for(2) == [(call_id, control.mute(True)), (call_id, control.hold(False))]
+
+    room_sid = changed["conference_sid"]
+    added = laml.post(f"/Conferences/{room_sid}/Participants.json",
+                      {"To": "+15557770001", "From": "+15557770002", "Muted": "TRUE",
+                       "StartConferenceOnEnter": "False", "EndConferenceOnExit": "tRuE"}).json()
+    noun = parse(store.calls.get(ids.from_sid(added["call_sid"], ids.CALL)).voxxml, TWIML, "call").verbs[0].nouns[0]
+    assert (noun.muted, noun.start_conference_on_enter, noun.end_conference_on_exit) == (True, False, True)
+
+
+@pytest.mark.parametrize("form, code", [
+    ({}, 21201),
+    ({"To": "12ab34", "From": "+15557770002"}, 21211),
+    ({"To": "+15557770001"}, 21213),
+    ({"To": "+15557770001", "From": "+0"}, 21212),
+    ({"Beep": "sometimes"}, 20001),
+    ({"Muted": "maybe"}, 20001),
+    ({"MaxParticipants": "many"}, 20001),
+    ({"WaitUrl": "wait.xml"}, 21205),
+    ({"StatusCallbackEvent": "initiated hungup"}, 21626),
+    ({"ConferenceStatusCallbackEvent": "start finish"}, 21626),
+    ({"Timeout": "-1"}, 21208),
+])
+def test_add_participant_errors(laml, account, store, form, code):
+    room = account.conference()
+    if form and "To" not in form:
+        form = {"To": "+15557770001", "From": "+15557770002", **form}
+    assert_twilio_error(laml.post(f"/Conferences/{room.sid}/Participants.json", form), 400, code)
+    assert store.calls.list(account.id, 1, 10).total == 0  # nothing was dialled
+
+
+def test_an_unknown_participant_is_404_20404(laml, account, engine_node):
+    room, elsewhere = account.conference(), account.conference("elsewhere")
+    stranger = account.participant(elsewhere)
+    base = f"/Conferences/{room.sid}/Participants"
+    for name in (ids.to_sid(ids.CALL, stranger.call_id), "nobody", "CAnope"):
+        assert_twilio_error(laml.get(f"{base}/{name}.json"), 404, 20404)
+        assert_twilio_error(laml.post(f"{base}/{name}.json", {"Muted": "true"}), 404, 20404)
+        assert_twilio_error(laml.delete(f"{base}/{name}"), 404, 20404)
     assert engine_node.settled() == []
 
 

@@ -12,6 +12,7 @@ import flask
 
 from voxctl.api import resources
 from voxctl.api.auth import authenticate
+from voxctl.api.native_callbacks import failed_view
 from voxctl.api.native_calls import CALL, create_view, list_calls
 from voxctl.api.native_conferences import (
     CONFERENCE,
@@ -40,6 +41,7 @@ ROUTES: tuple[tuple[str, str, tuple[str, ...], Callable[[Services], resources.Vi
      lambda s: resources.show_view(s, PARTICIPANT)),
     ("/conferences/<conf_id>/participants/<id>", "modify_participant", ("POST", "PATCH"),
      lambda s: resources.modify_view(s, PARTICIPANT)),
+    ("/callbacks/failed", "failed_callbacks", ("GET",), failed_view),
 )
 
 

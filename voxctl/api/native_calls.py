@@ -2,8 +2,8 @@
 
 * ``POST /calls`` checks ``to``/``from`` (E.164) and parses the voxXML before anything
   is stored, writes the ``CallRecord`` (status ``queued``) and queues it for an engine
-  node (``control.request_originate``): 201 with the call.
-* ``DELETE /calls/{id}`` hangs up an ongoing call (``control.end_call``: a queued or
+  node (``operations.create_call``): 201 with the call.
+* ``DELETE /calls/{id}`` hangs up an ongoing call (``operations.end``: a queued or
   ringing call is cancelled, an answered one hung up) and answers 204.
   A call that has ended already answers 204 too: deleting is idempotent, and the
   record stays readable until it expires (7 days after it ended).
@@ -15,12 +15,12 @@ from typing import Any
 import flask
 
 from voxctl import control
-from voxctl.api import bodies
+from voxctl.api import bodies, operations
 from voxctl.api.auth import current_account
 from voxctl.api.paging import Page
 from voxctl.api.resources import Resource, View
 from voxctl.services import Services
-from voxctl.store.records import CallRecord, CallStatus
+from voxctl.store.records import CallRecord
 from voxctl.store.table import Page as StorePage
 from voxctl.xml.verbs import VOXXML
 
@@ -28,10 +28,8 @@ CALL = Resource(
     kind="call",
     fields=("id", "to", "from", "status", "created_time", "modified_time", "answer_time", "hangup_time", "error"),
     load=lambda services, account_id, id: services.store.calls.get(id, account_id),
-    final=CallStatus.FINAL,
     context="call",
     command=lambda record, document: control.replace(document, VOXXML),
-    end=control.end_call,
 )
 
 
@@ -46,10 +44,9 @@ def create_view(services: Services) -> View:
         body = bodies.json_object()
         to, from_ = bodies.e164(body, "to"), bodies.e164(body, "from")
         document = bodies.document(body, CALL.context)
-        record = services.store.calls.create(CallRecord(
+        record = operations.create_call(services, CallRecord(
             account_id=current_account().id, flavour=VOXXML, direction="outbound-api",
-            to=to, from_=from_, status=CallStatus.QUEUED, voxxml=document))
-        control.request_originate(services.redis, record.id)
+            to=to, from_=from_, voxxml=document))
         response = flask.jsonify(CALL.render(record))
         response.status_code = 201
         response.headers["Location"] = flask.url_for("native.call", id=record.id)

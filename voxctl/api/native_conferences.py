@@ -3,7 +3,7 @@
 Conferences are created by calls joining a room (no create endpoint). A conference
 document (context ``conference``) goes to the node holding the room as
 ``control.conference_document``; ``DELETE`` ends the room (``control.end``: every
-participant is hung up) and answers 204, also for a room that has ended already.
+participant's call is hung up) and answers 204, also for a room that has ended already.
 A participant's id is its call id: its document (context ``participant``, under
 the key ``voxXML`` or ``xml``, both shown by the spec) goes to the node holding
 that call as ``control.participant_document``. The participant list holds the
@@ -15,7 +15,6 @@ from voxctl import control
 from voxctl.api.paging import Page
 from voxctl.api.resources import Resource
 from voxctl.services import Services
-from voxctl.store.records import ConferenceStatus, ParticipantStatus
 from voxctl.store.table import Page as StorePage
 from voxctl.xml.verbs import VOXXML
 
@@ -23,20 +22,16 @@ CONFERENCE = Resource(
     kind="conference",
     fields=("id", "name", "status", "created_time", "modified_time", "error"),
     load=lambda services, account_id, id: services.store.conferences.get(id, account_id),
-    final=ConferenceStatus.FINAL,
     context="conference",
     command=lambda record, document: control.conference_document(document, VOXXML),
-    end=control.end_conference,
 )
 
 PARTICIPANT = Resource(
     kind="participant",
     fields=("id", "label", "created_time", "modified_time", "joined_time", "conference_id", "error"),
     load=lambda services, account_id, conf_id, id: services.store.participants.get(conf_id, id, account_id),
-    final=ParticipantStatus.FINAL,
     context="participant",
     command=lambda record, document: control.participant_document(record.conference_id, document, VOXXML),
-    target=lambda record: record.call_id,
     document_keys=("voxXML", "xml"),
 )
 

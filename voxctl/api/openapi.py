@@ -90,6 +90,11 @@ QUEUED_CALL_EXAMPLE = {"id": CALL_ID, "to": "15556667777", "from": "15556668888"
                        "created_time": TIME, "modified_time": TIME}
 CONFERENCE_EXAMPLE = {"id": CONFERENCE_ID, "name": "room1", "status": "in_progress",
                       "created_time": TIME, "modified_time": TIME}
+FAILED_CALLBACK_EXAMPLE = {"time": "2021-07-28T12:59:31Z", "call_id": CALL_ID, "kind": "status",
+                           "flavour": "voxxml", "method": "POST", "url": "https://example.com/callback",
+                           "attempts": 4, "error": "HTTP 500",
+                           "payload": {"type": "number", "event": "answered", "call_id": CALL_ID,
+                                       "destination_number": "15556667777", "time": "2021-07-28T12:59:26Z"}}
 PARTICIPANT_EXAMPLE = {"id": PARTICIPANT_ID, "label": "person1", "created_time": TIME, "modified_time": TIME,
                        "joined_time": TIME, "conference_id": CONFERENCE_ID}
 
@@ -164,6 +169,11 @@ _DOCUMENT: Schema = {
                               ["conf_id", *_PAGED]),
         },
         "/api/v1/conferences/{conf_id}/participants/{id}": _PARTICIPANT_PATH,
+        "/api/v1/callbacks/failed": {
+            "get": _operation("List this account's callback deliveries that failed for good, newest first",
+                              {"200": _json(_ref("FailedCallbackList"), _page_example(FAILED_CALLBACK_EXAMPLE),
+                                            "a page of failed deliveries"), **_UNPROCESSABLE}, _PAGED),
+        },
         "/api/v1/openapi.json": {
             "get": _operation("This document", {"200": {"description": "the OpenAPI document",
                                                         "content": {"application/json": {"schema": {
@@ -251,6 +261,23 @@ _DOCUMENT: Schema = {
             "CallList": _page_of("Call"),
             "ConferenceList": _page_of("Conference"),
             "ParticipantList": _page_of("Participant"),
+            "FailedCallback": {
+                "type": "object", "description": "A callback that was not delivered (retries exhausted, 4xx, "
+                                                 "dropped from a full queue, or left at shutdown)",
+                "required": ["time", "call_id", "kind", "flavour", "method", "url", "attempts", "error"],
+                "properties": {
+                    "time": _string("when it was given up (UTC)", format="date-time"),
+                    "call_id": _string("the call, or the conference for conference events"),
+                    "kind": _string("status, conference, gather, ..."),
+                    "flavour": _string("voxxml or twiml", enum=["voxxml", "twiml"]),
+                    "method": _string("GET or POST", enum=["GET", "POST"]),
+                    "url": _string("the callback URL"),
+                    "attempts": {"type": "integer", "description": "deliveries tried (0: never tried)"},
+                    "error": _string("why the last attempt failed"),
+                    "payload": {"type": "object", "description": "the event's parameters, as they were sent"},
+                },
+            },
+            "FailedCallbackList": _page_of("FailedCallback"),
             "CallCreate": {
                 "type": "object", "required": ["to", "from", "voxXML"],
                 "properties": {

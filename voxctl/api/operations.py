@@ -43,6 +43,11 @@ class NotLive(Exception):
         self.record = record
 
 
+def is_final(record: Record) -> bool:
+    """Whether ``record`` has reached a final status (it can no longer be driven)."""
+    return record.status in _FINAL[type(record)]
+
+
 def create_call(services: Services, record: CallRecord) -> CallRecord:
     """Store ``record`` as a queued outbound call and queue it for an engine node to dial."""
     record.status = CallStatus.QUEUED
@@ -53,7 +58,7 @@ def create_call(services: Services, record: CallRecord) -> CallRecord:
 
 def drive(services: Services, record: Record, command: control.Command) -> None:
     """Send ``command`` to the node holding ``record``; :class:`NotLive` when it is final or not held."""
-    if record.status in _FINAL[type(record)]:
+    if is_final(record):
         raise NotLive(record)
     target = record.call_id if isinstance(record, ParticipantRecord) else record.id
     try:

@@ -2,8 +2,8 @@
 
 A :class:`Resource` says what differs between them (how a record is found, which
 fields the spec shows, which document context applies, which command a new document
-becomes and which bus target it goes to); the view factories below do the rest, the
-same way for all three.
+becomes); the view factories below do the rest, the same way for all three, acting
+through the operations both APIs share (:mod:`voxctl.api.operations`).
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any
 import flask
 
 from voxctl import control
-from voxctl.api import bodies
+from voxctl.api import bodies, operations
 from voxctl.api.auth import current_account
 from voxctl.api.errors import ApiError, not_found
 from voxctl.api.paging import Page
@@ -33,12 +33,9 @@ class Resource:
     kind: str                                   # "call", "conference", "participant": used in messages
     fields: tuple[str, ...]                     # the spec's result fields, in its order
     load: Callable[..., Any]                    # (services, account_id, **ids) -> record | None
-    final: frozenset[str]                       # statuses after which the record cannot be driven
     context: str                                # the document context (voxctl.xml.parse)
     command: Callable[[Any, str], control.Command]  # (record, document) -> command
-    target: Callable[[Any], str] = lambda record: record.id  # bus target of the record's commands
     document_keys: tuple[str, ...] = ("voxXML",)
-    end: Callable[..., None] | None = None      # (store, bus, record): control.end_call, end_conference
 
     def render(self, record: Any) -> dict[str, Any]:
         """The record as the spec shows it: its fields in order, those not applicable omitted."""
@@ -53,18 +50,11 @@ class Resource:
             raise not_found(self.kind, ids["id"])
         return record
 
-    def deliver(self, services: Services, record: Any, command: control.Command) -> None:
-        """Send ``command`` for a live record to the node holding it; 422 once it has ended."""
-        if record.status in self.final:
-            raise ApiError(422, f"{self.kind} {record.id} is {record.status}: it can no longer be modified")
-        try:
-            control.deliver(services.bus, self.target(record), command)
-        except control.NotHeld:
-            raise not_live(self.kind, record) from None
 
-
-def not_live(kind: str, record: Any) -> ApiError:
-    """The 422 for a record that is not final but that no node holds (not started yet, or its node is gone)."""
+def refused(kind: str, record: Any) -> ApiError:
+    """The 422 for a record that cannot be driven: it has ended, or no node holds it (not started, node gone)."""
+    if operations.is_final(record):
+        return ApiError(422, f"{kind} {record.id} is {record.status}: it can no longer be modified")
     return ApiError(422, f"{kind} {record.id} (status {record.status}) is not in progress on any node")
 
 
@@ -93,13 +83,13 @@ def show_view(services: Services, resource: Resource) -> View:
 
 
 def delete_view(services: Services, resource: Resource) -> View:
-    """``DELETE`` one record: end it on the node holding it (``resource.end``); 204, also once it has ended."""
+    """``DELETE`` a call or conference: end it on the node holding it; 204, also once it has ended."""
     def view(**ids: str) -> Any:
         record = resource.fetch(services, **ids)
         try:
-            resource.end(services.store, services.bus, record)
-        except control.NotHeld:
-            raise not_live(resource.kind, record) from None
+            operations.end(services, record)
+        except operations.NotLive:
+            raise refused(resource.kind, record) from None
         return "", 204
     return view
 
@@ -109,6 +99,9 @@ def modify_view(services: Services, resource: Resource) -> View:
     def view(**ids: str) -> Any:
         record = resource.fetch(services, **ids)
         text = bodies.document(bodies.json_object(), resource.context, resource.document_keys)
-        resource.deliver(services, record, resource.command(record, text))
+        try:
+            operations.drive(services, record, resource.command(record, text))
+        except operations.NotLive:
+            raise refused(resource.kind, record) from None
         return "", 204
     return view
