@@ -2,7 +2,9 @@
 
 A tiny document server (gevent WSGI) answers ``/ivr.xml`` (any method) with the
 spec's Complex IVR, its "hours of operation" ``<Play>`` pointing at ``/hours.wav``
-on the same server (a generated 8 kHz WAV), so every branch works offline.
+on the same server (a generated 8 kHz WAV), so every branch works offline. On the
+simulator, support (``SUPPORT_NUMBER``) answers after 2 s and talks for 5 s
+(``SUPPORT_DESTINATION``).
 """
 from __future__ import annotations
 
@@ -13,8 +15,11 @@ import wave
 
 from gevent.pywsgi import WSGIServer
 
+from voxctl.sim import Destination
+
 DEMO_NUMBER = "15550001000"
 SUPPORT_NUMBER = "15556667777"
+SUPPORT_DESTINATION = Destination("answer", answer_after=2.0, stay=5.0)
 
 COMPLEX_IVR = """<Response>
 <Say voice='Joanna' language='en-US' loop='1'>Hello, and welcome.</Say>

@@ -1,7 +1,8 @@
 """Process logging: one line per event, text or JSON (``--log-format json``).
 
 Engine log lines carry the call id (``voxctl.engine.log.call_logger`` puts it on
-the record as ``call_uuid``); the JSON format emits it as its own field.
+the record as ``call_uuid``; the webhooks pass ``extra={"call_id": ...}``); the JSON
+format emits either as its own ``call_uuid`` field.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        call_uuid = getattr(record, "call_uuid", None)
+        call_uuid = getattr(record, "call_uuid", None) or getattr(record, "call_id", None)
         if call_uuid:
             out["call_uuid"] = call_uuid
         if record.exc_info:

@@ -21,6 +21,7 @@ from gevent.pywsgi import WSGIServer
 from voxctl.config import Settings
 from voxctl.engine.control import ControlHandler
 from voxctl.engine.dialer import Dialer
+from voxctl.engine.screener import screening_handler
 from voxctl.engine.server import OutboundServer
 from voxctl.engine.session import Sessions, session_handler
 from voxctl.engine.switch import SwitchLink
@@ -33,6 +34,7 @@ from voxctl.webhooks.client import HttpClient
 log = logging.getLogger(__name__)
 
 ROLES = ("all", "engine", "api")
+CALLBACK_FLUSH = 5.0  # seconds stop() gives queued callbacks once the calls are down
 
 
 class Node:
@@ -53,9 +55,11 @@ class Node:
         self.outbound: OutboundServer | None = None
         self.dialer: Dialer | None = None
         self.api_server: WSGIServer | None = None
+        self._stopped = False
         if self.engine:
             self.services.switch = SwitchLink(settings)
-            self.outbound = OutboundServer(settings, session_handler(self.services, self.sessions))
+            self.outbound = OutboundServer(settings, screening_handler(
+                self.services, self.sessions, session_handler(self.services, self.sessions)))
         if settings.role in ("all", "api"):
             from voxctl.api import create_app  # the API's imports are only needed where it runs
 
@@ -78,6 +82,7 @@ class Node:
             services.switch.start()
             self.outbound.start()
             advertise = self.settings.outbound_advertise or f"{self.settings.outbound_host}:{self.outbound.port}"
+            services.socket_address = advertise
             self.dialer = Dialer(services, advertise)
             self.dialer.start()
             services.bus.serve(ControlHandler(services, self.sessions, self.dialer))
@@ -88,17 +93,30 @@ class Node:
         log.info("node %s started (%s)", self.node_id, self.settings.role)
 
     def stop(self, grace: float | None = None) -> None:
-        """Stop taking work, give running calls ``grace`` seconds, then close everything."""
+        """Graceful shutdown (what SIGTERM runs); a second call does nothing.
+
+        New work stops first: the API closes, the dialer stops popping the originate
+        queue (queued calls stay there for other nodes) and the outbound socket stops
+        listening (the switch's new calls are refused). Running calls get ``grace``
+        seconds (default ``settings.shutdown_grace``) to end; those still up are hung
+        up with ``SYSTEM_SHUTDOWN`` and finalised (``complete``, hangup_by ``system``).
+        The control bus serves until then, so API commands from other nodes still
+        reach them; last, the callbacks of those calls get ``CALLBACK_FLUSH`` seconds.
+        """
+        if self._stopped:
+            return
+        self._stopped = True
         grace = self.settings.shutdown_grace if grace is None else grace
         if self.api_server is not None:
             self.api_server.stop(timeout=1)
         if self.dialer is not None:
             self.dialer.stop()
         if self.outbound is not None:
+            log.info("node %s draining: %d call(s) running, up to %.1f s", self.node_id, len(self.sessions), grace)
             self.outbound.stop(grace)
         self.services.bus.stop()
         if self.engine:
             self.services.switch.close()
-        self.services.callbacks.stop(min(grace, 5.0))
+        self.services.callbacks.stop(CALLBACK_FLUSH)
         self.services.http.close()
         log.info("node %s stopped", self.node_id)

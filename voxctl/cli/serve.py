@@ -22,6 +22,9 @@ from voxctl import logsetup
 from voxctl.config import Settings
 
 DEMO_ACCOUNT = "demo"
+LOCAL_GATEWAY = "sim"  # any gateway name reaches the simulator's destinations
+LOCAL_GRACE = 5.0  # run-local gives running calls at most this long on Ctrl-C
+DEMO_VOICES = {"Joanna": "flite|slt"}  # the demo IVR's voice, when no voice map is configured
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,6 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     _node_options(r)
     r.add_argument("--demo-port", type=int, default=8090, help="port of the demo document server")
     r.add_argument("--speed", type=float, default=1.0, help="simulator clock speed (1 = real time)")
+    r.add_argument("--data-dir", help="embedded Redis and recordings (default: var/local)")
     r.set_defaults(func=run_local)
 
 
@@ -76,46 +80,54 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def run_local(args: argparse.Namespace) -> int:
-    """Node + embedded Redis + simulator + demo app, until Ctrl-C."""
-    from voxctl.demo import DEMO_NUMBER, DemoServer
+    """Node + embedded Redis + simulator + demo app, until Ctrl-C or SIGTERM (ports 0: any free one)."""
+    from voxctl.demo import DEMO_NUMBER, SUPPORT_DESTINATION, SUPPORT_NUMBER, DemoServer
     from voxctl.node import Node
     from voxctl.sim import Simulator
+    from voxctl.sim.dialplan import engine_dialplan
     from voxctl.store.records import Application
 
     settings = _settings(args)
-    if not settings.data_dir or settings.data_dir == "var":
-        settings.data_dir = "var/local"
+    settings.data_dir = args.data_dir or (settings.data_dir if settings.data_dir not in ("", "var") else "var/local")
+    settings.default_gateway = settings.default_gateway or LOCAL_GATEWAY  # numbers are dialled on the simulator
+    settings.tts_voices = settings.tts_voices or dict(DEMO_VOICES)
     demo = DemoServer(port=args.demo_port)
-    demo.start()
     sim = Simulator(esl_host=settings.esl_host, esl_port=settings.esl_port, password=settings.esl_password,
-                    speed=args.speed, engine=(settings.outbound_host, settings.outbound_port))
+                    speed=args.speed)
+    demo.start()
     sim.start()
+    settings.esl_port = sim.esl_port
     node = Node(settings)
-    node.start()
-    store = node.services.store
-    account, secrets = store.accounts.create(DEMO_ACCOUNT)
-    store.numbers.add(DEMO_NUMBER, Application(url=demo.ivr_url, account_id=account.id))
-    api = f"http://{settings.api_host}:{node.api_port}"
-    esl = f"{settings.esl_host}:{sim.esl_port}"
-    print(_banner(api, esl, account, secrets, demo.ivr_url, DEMO_NUMBER), flush=True)
     try:
+        node.start()
+        sim.dialplan = engine_dialplan(settings.outbound_host, node.outbound_port)
+        sim.set_destination(SUPPORT_NUMBER, SUPPORT_DESTINATION)
+        if not node.services.switch.wait_connected(10):
+            raise RuntimeError(f"the node did not reach the simulator at {settings.esl_host}:{sim.esl_port}")
+        store = node.services.store
+        account, secrets = store.accounts.create(DEMO_ACCOUNT)
+        store.numbers.add(DEMO_NUMBER, Application(url=demo.ivr_url, account_id=account.id))
+        api = f"http://{settings.api_host}:{node.api_port}"
+        print(_banner(api, f"{settings.esl_host}:{sim.esl_port}", f"{settings.outbound_host}:{node.outbound_port}",
+                      account, secrets, demo.ivr_url, DEMO_NUMBER), flush=True)
         _wait_for_signal()
     finally:
         print("voxctl: stopping...", flush=True)
-        node.stop(min(settings.shutdown_grace, 5.0))
+        node.stop(min(settings.shutdown_grace, LOCAL_GRACE))
         sim.stop()
         demo.stop()
+    print("voxctl: stopped", flush=True)
     return 0
 
 
-def _banner(api: str, esl: str, account, secrets, ivr_url: str, number: str) -> str:
+def _banner(api: str, esl: str, outbound: str, account, secrets, ivr_url: str, number: str) -> str:
     key = secrets.api_key
     return f"""
 voxctl is running locally.
 
   REST API        {api}/api/v1   (OpenAPI: {api}/api/v1/openapi.json)
   Twilio API      {api}/2010-04-01/Accounts/{account.sid}/Calls.json
-  switch (sim)    ESL {esl}
+  switch (sim)    ESL {esl}; calls reach voxctl on {outbound}
   demo app        {ivr_url}  (the Complex IVR of the VoxXML spec) on number {number}
 
   demo account    {account.id}
@@ -135,6 +147,9 @@ Try it, in another terminal:
        -d '{{"to": "15556667777", "from": "15556668888",
             "voxXML": "<Response><Say>Hello from voxctl</Say></Response>"}}' \\
        {api}/api/v1/calls
+
+  # this node's metrics (Prometheus text format)
+  curl -s {api}/metrics
 
 Ctrl-C stops everything.
 """
