@@ -88,9 +88,18 @@ class Node:
             services.bus.serve(ControlHandler(services, self.sessions, self.dialer))
         if self.api_server is not None:
             self.api_server.start()
+        services.public_url = self._public_url()
         services.bus.register_node({"role": self.settings.role, "api_port": self.api_port,
                                     "outbound_port": self.outbound_port})
         log.info("node %s started (%s)", self.node_id, self.settings.role)
+
+    def _public_url(self) -> str:
+        """``settings.public_url``, else this node's own API address once it is bound."""
+        settings = self.settings
+        if settings.public_url:
+            return settings.public_url.rstrip("/")
+        host = "127.0.0.1" if settings.api_host in ("0.0.0.0", "::", "") else settings.api_host
+        return f"http://{host}:{self.api_port or settings.api_port}"
 
     def stop(self, grace: float | None = None) -> None:
         """Graceful shutdown (what SIGTERM runs); a second call does nothing.

@@ -28,3 +28,4 @@ class Services:
     node_id: str
     switch: Any = None  # voxctl.engine.switch.SwitchLink on engine nodes, None on API-only nodes
     socket_address: str = ""  # host:port the switch's ``socket`` app reaches this node's engine on
+    public_url: str = ""  # base URL of the API (``settings.public_url``, else the bound address)

@@ -138,7 +138,7 @@ def test_record_with_finish_key_action_and_served_file(dial, node, http_server):
     assert posted.param("Digits") == "#" and posted.param("RecordingDuration") is not None
     record = record_of(node, call)
     assert record.recording_url == posted.param("RecordingUrl")
-    answer = requests.get(f"http://127.0.0.1:{node.api_port}/api/v1/recordings/{record.recording_id}.wav", timeout=5)
+    answer = requests.get(posted.param("RecordingUrl"), timeout=5)
     assert answer.status_code == 200 and answer.content[:4] == b"RIFF"
 
 

@@ -31,9 +31,7 @@ def recording_path(recordings_dir: str, account_id: str, recording_id: str) -> s
 
 def recording_url(session: CallSession, recording_id: str) -> str:
     """The URL the API node serves a recording at."""
-    settings = session.settings
-    base = settings.public_url.rstrip("/") or f"http://{settings.api_host}:{settings.api_port}"
-    return f"{base}/api/v1/recordings/{recording_id}.wav"
+    return f"{session.services.public_url}/api/v1/recordings/{recording_id}.wav"
 
 
 @runs(Record)
