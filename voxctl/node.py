@@ -15,8 +15,7 @@ from __future__ import annotations
 import logging
 import socket
 import uuid
-
-from gevent.pywsgi import WSGIServer
+from typing import Any
 
 from voxctl.config import Settings
 from voxctl.engine.control import ControlHandler
@@ -54,7 +53,7 @@ class Node:
         self.sessions = Sessions()
         self.outbound: OutboundServer | None = None
         self.dialer: Dialer | None = None
-        self.api_server: WSGIServer | None = None
+        self.api_server: Any = None  # voxctl.api.server.ApiServer on API nodes
         self._stopped = False
         if self.engine:
             self.services.switch = SwitchLink(settings)
@@ -62,8 +61,9 @@ class Node:
                 self.services, self.sessions, session_handler(self.services, self.sessions)))
         if settings.role in ("all", "api"):
             from voxctl.api import create_app  # the API's imports are only needed where it runs
+            from voxctl.api.server import ApiServer
 
-            self.api_server = WSGIServer((settings.api_host, settings.api_port), create_app(self.services),
+            self.api_server = ApiServer((settings.api_host, settings.api_port), create_app(self.services),
                                          log=None)
 
     @property

@@ -107,8 +107,9 @@ def parse_header_block(block: str) -> dict[str, str]:
             continue
         headers[name] = value.removeprefix(" ")
         last = name
-    if "Event-Name" in headers:
-        headers = {name: unquote(value) for name, value in headers.items()}
+    if "Event-Name" in headers and "%" in block:
+        # most values have nothing encoded: skipping unquote for them saves ~25% of the parse (bench/)
+        headers = {name: unquote(value) if "%" in value else value for name, value in headers.items()}
     return headers
 
 
