@@ -5,11 +5,17 @@ import gevent
 
 from voxctl.sim.simulator import Call
 
-# one second of 8 kHz 16-bit mono silence
-WAV = (b"RIFF" + (36 + 16000).to_bytes(4, "little") + b"WAVEfmt " + (16).to_bytes(4, "little")
-       + (1).to_bytes(2, "little") + (1).to_bytes(2, "little") + (8000).to_bytes(4, "little")
-       + (16000).to_bytes(4, "little") + (2).to_bytes(2, "little") + (16).to_bytes(2, "little")
-       + b"data" + (16000).to_bytes(4, "little") + bytes(16000))
+
+def wav(seconds: int) -> bytes:
+    """``seconds`` of 8 kHz 16-bit mono silence as a WAV file."""
+    size = 16000 * seconds
+    return (b"RIFF" + (36 + size).to_bytes(4, "little") + b"WAVEfmt " + (16).to_bytes(4, "little")
+            + (1).to_bytes(2, "little") + (1).to_bytes(2, "little") + (8000).to_bytes(4, "little")
+            + (16000).to_bytes(4, "little") + (2).to_bytes(2, "little") + (16).to_bytes(2, "little")
+            + b"data" + size.to_bytes(4, "little") + bytes(size))
+
+
+WAV = wav(1)
 
 
 def entries(call: Call, kind: str) -> list:

@@ -1,7 +1,11 @@
 """<Dial> and the VoxXML top-level <Number> through the simulator: outcomes, action, callbacks, records."""
 from __future__ import annotations
 
-from voxctl.sim.script import Destination
+import pytest
+
+from tests.engine.helpers import wait_until
+from voxctl import control
+from voxctl.sim.script import Destination, DtmfAt
 from voxctl.store.records import CallStatus
 
 
@@ -110,3 +114,39 @@ def test_replace_during_dial_hangs_up_the_b_leg(dial, node, sim):
     assert call.heard()[-1] == "Replaced"
     [child] = _children(node, call)
     assert child.status == CallStatus.COMPLETE and child.time_limit == 60
+
+
+@pytest.mark.parametrize("attributes, script, hangup_by, number, direction", [
+    ("", {}, "callee", "15551230041", "inbound"),                                # the called party went first
+    ("", {"hangup_after": 6}, "caller", "15550000000", "inbound"),               # the caller; the bridge took the leg
+    ("hangupOnStar='true'", {"dtmf": [DtmfAt("*", 5.0)]}, "caller", "15550000000", "inbound"),
+    ("timeLimit='3'", {}, "document", "15550000000", "outbound"),
+])
+def test_an_answered_leg_records_who_hung_up(dial, node, sim, http_server, attributes, script, hangup_by, number,
+                                              direction):
+    sim.set_destination("15551230041", Destination("answer", answer_after=1, stay=4 if hangup_by == "callee" else 600))
+    hook = http_server.route("/leg", "")
+    call = dial(f"<Response><Dial {attributes}><Number statusCallback='{hook}' statusCallbackEvent='completed'>"
+                "15551230041</Number></Dial><Pause length='1'/></Response>", flavour="twiml", **script).wait(15)
+    assert [b["outcome"] for b in _bridges(call)] == ["answer"]
+    [child] = _children(node, call)
+    assert (child.status, child.hangup_by) == (CallStatus.COMPLETE, hangup_by)
+    [completed] = http_server.wait_for("/leg")
+    assert (completed.param("CallStatus"), completed.param("HangupBy"), completed.param("HangupDirection")) == (
+        "completed", number, direction)
+
+
+def test_an_api_hangup_during_the_bridge_ends_both_legs(dial, node, sim):
+    sim.set_destination("15551230042", Destination("answer", answer_after=1, stay=600))
+    call = dial("<Response><Dial><Number>15551230042</Number></Dial><Say>never</Say></Response>")
+    wait_until(lambda: _bridges(call), what="the bridge")
+    store = node.services.store
+    control.end_call(store, node.services.bus, store.calls.get(call.uuid))
+    call.wait(10)
+    assert "never" not in call.heard()
+    [bridged] = [e for e in call.timeline if e.kind == "bridge"]
+    [unbridge] = [e for e in call.timeline if e.kind == "unbridge"]
+    assert unbridge.t - bridged.t < 600  # the leg went with the call, not at the end of its stay
+    [child] = _children(node, call)
+    assert (child.status, child.hangup_by) == (CallStatus.COMPLETE, "api")
+    assert store.calls.get(call.uuid).hangup_by == "api"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import gevent
 import pytest
 
-from tests.engine.helpers import WAV, entries, wait_until
+from tests.engine.helpers import WAV, entries, wait_until, wav
 from voxctl import control
 from voxctl.sim import DtmfAt
 from voxctl.store.records import CallStatus
@@ -147,3 +147,20 @@ def test_record_without_beep_stops_on_silence(dial, node):
     assert call.heard() == ["done"]
     assert entries(call, "record")[0].detail["path"].endswith(".wav")
     assert record_of(node, call).recording_id
+
+
+@pytest.mark.parametrize("finish_on_key", ["#", "1234567890*#"])
+def test_interrupted_record_leaves_no_digit_terminators(dial, node, http_server, finish_on_key):
+    url = http_server.route("/long.wav", wav(10), content_type="audio/wav")
+    call = dial(f"<Response><Record playBeep='false' maxLength='60' timeout='0' finishOnKey='{finish_on_key}'/>"
+                "</Response>")
+    wait_until(lambda: call.variables.get("current_application") == "record", what="the recording")
+    control.deliver(node.services.bus, call.uuid, control.replace(f"<Response><Play>{url}</Play></Response>"))
+    wait_until(lambda: entries(call, "play"), timeout=10, what="the replacement's Play")
+    assert call.variables["playback_terminators"] == "none"
+    call.channel.receive_dtmf("#")
+    call.wait(10)
+    played, pressed = entries(call, "play")[-1], entries(call, "dtmf")[-1]
+    assert played.t <= pressed.t < played.t + 10  # pressed while it played
+    assert "playback_terminator_used" not in call.variables
+    assert int(call.variables["playback_ms"]) >= 9990  # the whole file was played

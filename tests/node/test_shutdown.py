@@ -6,10 +6,11 @@ import socket
 
 import gevent
 
-from tests.engine.helpers import wait_until
+from tests.engine.helpers import entries, wait_until
+from tests.engine.test_dial_effects import _leg_channel, leg_entries
 from tests.engine.test_dialer import queue_call
 from tests.fixtures.node import start_node
-from voxctl.sim import CallScript
+from voxctl.sim import CallScript, Destination
 from voxctl.store.records import CallStatus
 
 # ten minutes of hold (Pause is at most 60 s): 12 s at the simulator's speed 50
@@ -61,6 +62,25 @@ def test_a_call_that_ends_within_the_grace_finishes_its_document(node, dial):
                                                                       "NORMAL_CLEARING")
     assert call.heard()[-1] == "Goodbye"
 
+
+def test_a_bridged_call_is_hung_up_at_the_grace_with_its_far_leg(node, dial, sim):
+    sim.set_destination("15552227001", Destination("answer", answer_after=1, stay=600))
+    call = dial("<Response><Dial><Number>15552227001</Number></Dial><Say>never</Say></Response>")
+    leg = _leg_channel(sim, "15552227001")
+    wait_until(lambda: entries(call, "bridge"), 10, "the bridge")
+    stopping = gevent.spawn(node.stop, 0.5)
+    stopping.join(20)
+    assert stopping.dead and stopping.exception is None
+    call.wait(10)
+    assert call.hangup_cause == "SYSTEM_SHUTDOWN" and "never" not in call.heard()
+    [unbridge] = entries(call, "unbridge")
+    [answered], [hung_up] = leg_entries(leg, "answer"), leg_entries(leg, "hangup")
+    assert hung_up.t - answered.t < 600  # the far leg went with the caller, not at the end of its stay
+    assert unbridge.detail["cause"] == hung_up.detail["cause"] == "NORMAL_CLEARING"
+    store = node.services.store
+    [child] = store.calls.list(store.calls.get(call.uuid).account_id, parent_call_id=call.uuid).records
+    assert (child.status, child.hangup_by) == (CallStatus.COMPLETE, "system")
+    assert store.calls.get(call.uuid).hangup_by == "system"
 
 
 def blpop_clients(node) -> set[str]:

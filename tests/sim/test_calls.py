@@ -6,8 +6,11 @@ import time
 import wave
 
 import gevent
+import pytest
 
+from tests.engine.helpers import wait_until
 from voxctl.sim import CallScript, Destination, DtmfAt, DtmfOnPrompt, Simulator
+from voxctl.sim.channel import Channel, Message
 
 
 def kinds(call) -> list[str]:
@@ -237,3 +240,53 @@ def test_sip_responses_and_scheduled_hangup(sim, engine_factory):
     assert entry(calls[2], "send_dtmf").detail == {"digits": "12"}
     assert 1.9 <= entry(calls[2], "hangup").t - entry(calls[2], "answer").t <= 2.6
     assert outcomes["sleep"]["Hangup-Cause"] == "ALLOTTED_TIMEOUT"
+
+
+def test_a_break_left_pending_between_apps_does_not_cut_the_next_one(sim):
+    """switch_core_session_exec clears CF_BREAK when an app starts; ``uuid_break ... all`` also
+    discards the sendmsgs still queued (switch_core_session_flush_private_events)."""
+    ch = Channel(sim, name="loopback/7001-a", direction="outbound", destination="7001", caller_number="15556668888")
+    sim.add_channel(ch)
+    ch.answer()
+    ch.request_break()  # CF_BREAK set after the previous app's last check (uuid_break just as it finished)
+    assert ch.run_app("playback", "silence_stream://2000") == "FILE PLAYED"
+    assert ch.variables["playback_ms"] == "2000"
+    gevent.spawn_later(sim.clock.real(1.0), sim.api.execute, f"uuid_break {ch.uuid}")
+    ch.run_app("playback", "silence_stream://60000")  # a break while an app runs still stops it
+    assert 0 < int(ch.variables["playback_ms"]) < 60000
+    ch.queue(Message("execute", app="playback", arg="silence_stream://1000"))
+    assert sim.api.execute(f"uuid_break {ch.uuid} all") == "+OK\n"
+    assert not ch.inbox
+    ch.hangup()
+
+
+@pytest.mark.parametrize("outcome, seen, leg_cause", [
+    ("no-answer", "ringback", "ORIGINATOR_CANCEL"),  # the originate loop parses the caller's events
+    ("answer", "bridge", "NORMAL_CLEARING"),  # so does the bridge loop; the bridge then hangs the leg up
+])
+def test_a_hangup_sendmsg_during_a_bridge_ends_the_caller_and_the_leg(sim, engine_factory, outcome, seen, leg_cause):
+    sim.set_destination("15550000021", Destination(outcome, answer_after=1.0, stay=600.0))
+    completed = []
+
+    def app(s):
+        caller = sim.channels[s.start()["Unique-ID"]]
+        s.execute("answer")
+        s.execute("set", "ringback=%(2000,4000,440,480)")
+        s.command("sendmsg\ncall-command: execute\nexecute-app-name: bridge\n"
+                  "execute-app-arg: sofia/gateway/gw/15550000021")
+        wait_until(lambda: any(e.kind == seen for e in caller.timeline.entries), 10, seen)
+        s.command("sendmsg\ncall-command: hangup\nhangup-cause: NORMAL_CLEARING")
+        completed.append(s.wait_event(lambda e: e["Event-Name"] == "CHANNEL_EXECUTE_COMPLETE"
+                                      and e.get("Application") == "bridge"))
+        s.finish()
+
+    engine = engine_factory(app)
+    call = sim.place_call(CallScript(to="15556667777", target=engine.address))
+    call.wait(10)
+    assert not engine.errors and completed
+    assert call.hangup_cause == "NORMAL_CLEARING"
+    [bridge] = [e for e in call.timeline if e.kind == "bridge"]
+    assert bridge.detail["outcome"] == ("answer" if outcome == "answer" else leg_cause)
+    assert [e.detail["cause"] for e in call.timeline if e.kind == "unbridge"] == (
+        [leg_cause] if outcome == "answer" else [])
+    assert call.timeline[-1].t < 600  # not when the far end would have gone

@@ -126,10 +126,14 @@ class Api:
         return "+OK\n"
 
     def uuid_break(self, args: str, conn: Connection | None) -> str:
-        ch = self._channel(args.split(" ", 1)[0])
+        """``uuid_break <uuid> [all] [both]``: ``all`` flushes queued sendmsgs, ``both`` breaks the partner too."""
+        uuid, _, flags = args.partition(" ")
+        ch = self._channel(uuid)
         if ch is None:
             return "-ERR No such channel!\n"
-        ch.request_break()
+        for target in (ch, ch.bridged_to if "both" in flags else None):
+            if target is not None:
+                target.request_break(flush="all" in flags)
         return "+OK\n"
 
     def uuid_transfer(self, args: str, conn: Connection | None) -> str:

@@ -6,6 +6,9 @@ caller hears ``ringback`` (a ``ringback`` timeline entry; an unanswered caller i
 pre-answered for it, and without ``ringback`` only gets the ring-ready); the caller is
 answered when a leg wins; during the bridge a digit equal to the caller's
 ``bridge_terminate_key`` ends it (the far leg is hung up), other digits pass to the far leg.
+While the legs ring and while bridged, the caller's queued ``sendmsg`` commands are carried
+out (the originate loop's ``switch_ivr_parse_all_events``, the bridge loop's
+``switch_ivr_parse_next_event``): a ``hangup`` then ends the caller and the far leg at once.
 """
 from __future__ import annotations
 
@@ -99,7 +102,8 @@ def _bridged(a: Channel, b: Channel) -> None:
     b.on_hangup.append(lambda c: a.wake())
     terminate = a.variables.get("bridge_terminate_key", "")
     while b.is_up:
-        reason = a.wait(None, digits=True, nested=False, until=lambda: not b.is_up)
+        # queued sendmsgs (a hangup) run meanwhile, as switch_ivr_parse_next_event in the bridge loop
+        reason = a.wait(None, digits=True, until=lambda: not b.is_up)
         if reason in ("hangup", "transfer"):
             break
         if reason == "dtmf":

@@ -333,8 +333,12 @@ class Channel:
         self.inbox.append(message)
         self.wake()
 
-    def request_break(self) -> None:
-        """``uuid_break``: the running media operation ends now."""
+    def request_break(self, flush: bool = False) -> None:
+        """``uuid_break``: the running media operation ends now (CF_BREAK). A break that no app
+        reads stays pending until the next app starts, which clears it. ``flush`` (``all``)
+        also discards the queued sendmsgs."""
+        if flush:
+            self.inbox = deque(m for m in self.inbox if m.action is not None)
         self.break_requested = True
         self.wake()
 
@@ -440,6 +444,7 @@ class Channel:
         self.variables["app_uuid"] = app_uuid
         app_headers = [("Application", name)] + ([("Application-Data", arg)] if arg else [])
         self.fire("CHANNEL_EXECUTE", *app_headers, ("Application-UUID", app_uuid))
+        self.break_requested = False  # switch_core_session_exec clears CF_BREAK: a pending break never reaches it
         self.app_depth += 1
         try:
             response = app(self, arg) or "_none_"

@@ -224,7 +224,7 @@ def wait_for_answer(waiter: Channel | None, legs: list[Leg], timeout: float,
             break
         if waiter is not None:
             before = sum(leg.result.ready() for leg in legs)
-            settled = waiter.wait(remaining, nested=False,
+            settled = waiter.wait(remaining,  # the caller's sendmsgs run (switch_ivr_parse_all_events)
                                   until=lambda n=before, r=rang: sum(leg.result.ready() for leg in legs) > n
                                   or (not r and any(leg.rang for leg in legs)))
             if settled in ("hangup", "transfer"):

@@ -37,6 +37,15 @@ the leg that answered, else from this bridge's ``originate_disposition``; with a
 action URL it is posted there (DialCallSid, DialCallDuration, DialRingDuration,
 RecordingUrl) and the answer runs; without one the document goes on.
 
+A child that answered records who hung it up (its ``hangup_by``, hence the TwiML
+HangupBy/HangupDirection): ``callee`` when it went while the caller was still
+bridged; when the caller's side went first (the bridge then hangs up the leg)
+the parent's reason: ``caller``, ``api`` (an API hangup) or ``system`` (a shutdown);
+``caller`` as well for hangupOnStar's ``*``, ``document`` for timeLimit and ``api``
+for a REST replace. Since the leg's CHANNEL_HANGUP (switch link) and the caller's
+(its own socket) race, a leg that ends while the bridge runs is settled when the
+bridge returns, when the caller's side is known.
+
 A Sip/Number/Client ``url`` is a screening document run on the called party after it
 answers and before the bridge (:mod:`voxctl.engine.screening`): the bridge then
 carries ``group_confirm_key=exec``, ``group_confirm_file=socket <this node> async full``
@@ -67,6 +76,7 @@ from voxctl.engine.dialstring import (
 )
 from voxctl.engine.esl import EslMessage
 from voxctl.engine.screening import ScreeningJob
+from voxctl.engine.server import SHUTDOWN_CAUSE
 from voxctl.engine.verbs import conference
 from voxctl.engine.verbs.base import Outcome, runs
 from voxctl.engine.verbs.play import play_target
@@ -168,6 +178,10 @@ class DialAttempt:
         self.recording_id = new_id() if verb.record else None
         self.started = time.monotonic()
         self._queue: Queue = Queue()
+        self.bridge_over = False  # the bridge returned (or the caller's side is gone)
+        self.canceled = False  # a REST replace hung the legs up
+        self.star = False  # the caller pressed hangupOnStar's key while a leg was up
+        self._ended_in_bridge: list[DialLeg] = []  # answered legs gone while the bridge ran
 
     # -- the attempt -------------------------------------------------------------------
 
@@ -185,6 +199,8 @@ class DialAttempt:
         route = router(self.services.switch)
         offs = [route.on(name, LEG_HEADER, leg.id, self._queue.put) for leg in dialable for name in LEG_EVENTS]
         offs += [screening.register(leg.screening) for leg in dialable if leg.screening is not None]
+        if self.verb.hangup_on_star:
+            offs.append(session.channel.on_dtmf(self._on_caller_digit))
         worker = gevent.spawn(self._work)
         disposition = ""
         try:
@@ -193,6 +209,7 @@ class DialAttempt:
             completion = session.channel.execute("bridge", self._dial_string(dialable))
             disposition = completion.var("originate_disposition") or ""
         finally:
+            self._bridge_returned()
             gevent.wait([leg.done for leg in dialable if leg.created], timeout=SETTLE_SECONDS)
             for off in offs:
                 off()
@@ -203,8 +220,21 @@ class DialAttempt:
 
     def _stop(self) -> None:
         """A REST replace: mark the channel interrupted, then hang up every leg of this attempt."""
+        self.canceled = True
         self.session.channel.interrupt()
         self.services.switch.api(f"hupall ORIGINATOR_CANCEL vox_dial_id {self.dial_id}")
+
+    def _on_caller_digit(self, digit: str, _event: EslMessage) -> None:
+        """hangupOnStar: the caller's ``*`` while a leg is up ends the bridge (the switch hangs the leg up)."""
+        if digit == "*" and any(leg.answered_at is not None for leg in self.legs):
+            self.star = True
+
+    def _bridge_returned(self) -> None:
+        """The bridge is over: settle the legs that ended while it ran, now that the caller's side is known."""
+        self.bridge_over = True
+        ended, self._ended_in_bridge = self._ended_in_bridge, []
+        for leg in ended:
+            self._close_leg(leg)
 
     def _result(self, disposition: str) -> DialResult:
         winner = next((leg for leg in self.legs if leg.answered_at is not None and not _declined(leg)), None)
@@ -327,12 +357,30 @@ class DialAttempt:
     def _end_leg(self, leg: DialLeg, cause: str) -> None:
         leg.cause = leg.cause or cause
         leg.ended_at = time.monotonic()
+        if _bridged(leg) and not self.bridge_over:
+            self._ended_in_bridge.append(leg)  # who hung up is known when the bridge returns
+            return
+        self._close_leg(leg)
+
+    def _close_leg(self, leg: DialLeg) -> None:
+        """The leg's final record and callback."""
         answered = leg.answered_at is not None
         status = CallStatus.COMPLETE if answered else _FAILED_STATUS.get(leg.cause, CallStatus.FAILED)
         self.services.store.calls.set_status(leg.id, status, hangup_cause=leg.cause,
-                                             hangup_by="callee" if answered else "system")
+                                             hangup_by=self._hung_up_by(leg) if answered else "system")
         self._notify(leg, "complete" if answered else "no_connect", "completed")
         leg.done.set()
+
+    def _hung_up_by(self, leg: DialLeg) -> str:
+        """Who ended an answered leg (``hangup_by``); see the module docstring."""
+        if leg.cause == "ALLOTTED_TIMEOUT":
+            return "document"  # timeLimit's sched_hangup
+        if self.canceled:
+            return "api"
+        channel = self.session.channel
+        if channel.hung_up:  # the caller's side went first and the bridge took the leg with it
+            return self.session.hangup_by or ("system" if channel.hangup_cause == SHUTDOWN_CAUSE else "caller")
+        return "caller" if self.star else "callee"
 
     def _settle(self, disposition: str | None) -> None:
         """Legs the switch never reported on (no channel, or events lost) end with the bridge's cause."""
@@ -359,6 +407,12 @@ class DialAttempt:
         # keyed by the leg: its own order, and TwiML SequenceNumber from 0 per leg (a call of its own)
         self.services.callbacks.send(leg.id, session.resolve(callbacks.status_callback),
                                      callbacks.status_callback_method, session.flavour, payload, session.account)
+
+
+def _bridged(leg: DialLeg) -> bool:
+    """The leg answered and was (or is being) bridged: not a race loser, its screening (if any) accepted it."""
+    return (leg.answered_at is not None and leg.cause != "LOSE_RACE"
+            and (leg.screening is None or leg.screening.accepted))
 
 
 def _declined(leg: DialLeg) -> bool:

@@ -2,7 +2,8 @@
 
 playBeep plays a short tone first; maxLength and the silence timeout (0 = none) are
 the ``record`` application's limit and silence hits; finishOnKey ends it through
-``playback_terminators``. The recording's id, URL (served by the API node at
+``playback_terminators``, put back to ``none`` when it ends, also when a REST replace
+interrupts it (``session.on_abandon``). The recording's id, URL (served by the API node at
 ``/api/v1/recordings/<id>.wav``) and duration are kept on the call record. With an
 ``action`` the RecordingUrl, RecordingDuration and Digits are posted there and the
 answer runs; without one the next verb runs.
@@ -43,9 +44,11 @@ def run_record(session: CallSession, verb: Record) -> Outcome | None:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     if verb.play_beep:
         channel.execute("playback", BEEP)
+    abandon = session.on_abandon(("set", "playback_terminators=none"))
     channel.set("playback_terminators", verb.finish_on_key or "none")
     arg = f"{path} {verb.max_length}" + (f" {SILENCE_THRESHOLD} {verb.timeout}" if verb.timeout > 0 else "")
     result = channel.execute("record", arg)
+    abandon()
     channel.set("playback_terminators", "none")
     milliseconds = int((result.var("record_ms") if result is not None else None) or 0)
     digits = (result.var("playback_terminator_used") if result is not None else None) or None
