@@ -7,7 +7,7 @@ ringback meanwhile, and the leg is bridged only if the document leaves it up.
 from __future__ import annotations
 
 from tests.engine.helpers import entries, wait_until
-from voxctl.sim.script import Destination, DtmfAt
+from voxctl.sim.script import Destination, DtmfOnPrompt
 from voxctl.store.records import CallStatus
 
 
@@ -43,7 +43,7 @@ def _children(node, call):
 
 
 def test_screening_document_is_heard_by_the_called_party_only(dial, node, sim, http_server):
-    sim.set_destination("15553330001", Destination("answer", answer_after=1, stay=5))
+    sim.set_destination("15553330001", Destination("answer", answer_after=1, stay=30))
     call = _screened_dial(dial, sim, http_server, "15553330001",
                           "<Response><Say>You have a call from the shop</Say></Response>",
                           "<Response><Say>Thanks</Say></Response>")
@@ -83,7 +83,7 @@ def test_screening_hangup_declines_the_leg_and_the_dial_is_no_answer(dial, node,
 
 def test_a_declined_leg_leaves_the_others_ringing(dial, node, sim, http_server):
     sim.set_destination("15553330003", Destination("answer", answer_after=1, stay=30))
-    sim.set_destination("15553330004", Destination("answer", answer_after=4, stay=3))
+    sim.set_destination("15553330004", Destination("answer", answer_after=4, stay=30))
     decline = http_server.route("/decline", "<Response><Hangup/></Response>")
     accept = http_server.route("/accept", "<Response><Say>Connecting you</Say></Response>")
     call = dial(f"<Response><Dial timeout='10'><Number url='{decline}'>15553330003</Number>"
@@ -99,7 +99,8 @@ def test_a_declined_leg_leaves_the_others_ringing(dial, node, sim, http_server):
 
 
 def test_called_party_accepts_with_a_gather(dial, sim, http_server):
-    sim.set_destination("15553330005", Destination("answer", answer_after=1, stay=4, dtmf=[DtmfAt("1", at=1.0)]))
+    sim.set_destination("15553330005", Destination("answer", answer_after=1, stay=30,
+                                                         dtmf=[DtmfOnPrompt("1", "Press one")]))
     accepted = http_server.route("/accepted", "<Response/>")
     _screened_dial(dial, sim, http_server, "15553330005",
                    f"<Response><Gather numDigits='1' action='{accepted}' timeout='5'>"

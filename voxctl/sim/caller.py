@@ -1,7 +1,8 @@
 """The scripted caller of a simulated call: digits and spoken phrases at times or on prompts, hangup, speech."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from .channel import Channel
 from .script import CallScript, DtmfAt, DtmfOnPrompt, SpeechAt, SpeechOnPrompt
@@ -12,6 +13,25 @@ if TYPE_CHECKING:
     from .simulator import Simulator
 
 
+def on_prompts(sim: Simulator, channel: Channel, steps: list, act: Callable[[Any], None]) -> None:
+    """Run ``act(step)`` ``step.delay`` s after ``channel`` starts hearing a prompt containing
+    ``step.contains``, once per ``DtmfOnPrompt``/``SpeechOnPrompt`` step (other steps are ignored)."""
+    waiting = [s for s in steps if isinstance(s, DtmfOnPrompt | SpeechOnPrompt)]
+    if not waiting:
+        return
+
+    def heard(entry: TimelineEntry) -> None:
+        if entry.kind not in ("speak", "play", "tone", "silence"):
+            return
+        text = str(entry.detail.get("text") or entry.detail.get("file") or "").lower()
+        for step in list(waiting):
+            if step.contains.lower() in text:
+                waiting.remove(step)
+                sim.spawn_later(step.delay, act, step)
+
+    channel.timeline.listeners.append(heard)
+
+
 class ScriptedCaller:
     """Drives one channel from a :class:`CallScript` (times are simulated seconds)."""
 
@@ -20,10 +40,9 @@ class ScriptedCaller:
         self.channel = channel
         self.script = script
         self.answered_at: float | None = None
-        self._prompts = [s for s in [*script.dtmf, *script.phrases] if isinstance(s, DtmfOnPrompt | SpeechOnPrompt)]
         self._spoken: list[tuple[float, float]] = []  # when the scripted phrases were said
         channel.on_answer.append(self._answered)
-        channel.timeline.listeners.append(self._heard)
+        on_prompts(sim, channel, [*script.dtmf, *script.phrases], self._act)
         channel.hears_noise = self.noise
         if script.hangup_after is not None:
             sim.spawn_later(script.hangup_after, self._hang_up)
@@ -33,15 +52,6 @@ class ScriptedCaller:
         for step in [*self.script.dtmf, *self.script.phrases]:
             if isinstance(step, DtmfAt | SpeechAt):
                 self.sim.spawn_later(step.at, self._act, step)
-
-    def _heard(self, entry: TimelineEntry) -> None:
-        if entry.kind not in ("speak", "play", "tone", "silence"):
-            return
-        heard = str(entry.detail.get("text") or entry.detail.get("file") or "").lower()
-        for step in list(self._prompts):
-            if step.contains.lower() in heard:
-                self._prompts.remove(step)
-                self.sim.spawn_later(step.delay, self._act, step)
 
     def _act(self, step: DtmfAt | DtmfOnPrompt | SpeechAt | SpeechOnPrompt) -> None:
         """Press the step's digits or say its words."""

@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING
 import gevent
 from gevent.event import AsyncResult
 
+from .caller import on_prompts
 from .channel import Channel
 from .dialstring import Endpoint
-from .script import OUTCOME_CAUSES, Destination, DtmfAt
+from .script import OUTCOME_CAUSES, Destination, DtmfAt, DtmfOnPrompt
 
 if TYPE_CHECKING:
     from .simulator import Simulator
@@ -167,6 +168,12 @@ class Leg:
             return
         ch.answer()
         answered_at = clock.now()
+
+        def press_on_prompt(step: DtmfOnPrompt) -> None:
+            if ch.is_up:
+                ch.receive_dtmf(step.digits, "RTP")
+
+        on_prompts(self.sim, ch, dest.dtmf, press_on_prompt)
         for press in sorted((d for d in dest.dtmf if isinstance(d, DtmfAt)), key=lambda d: d.at):
             if ch.wait(answered_at + press.at - clock.now(), nested=False) != "timeout":
                 return
