@@ -9,6 +9,7 @@ import wave
 import gevent
 from gevent.event import AsyncResult
 from gevent.server import StreamServer
+from greenswitch import InboundESL
 from greenswitch.esl import OutboundSession
 
 from voxctl.sim import CallScript, Destination, DtmfAt
@@ -61,6 +62,45 @@ def test_inbound_esl_api_bgapi_and_events(sim, esl):
     assert esl.send("api originate error/user_busy &park()").data == "-ERR USER_BUSY\n"
     assert esl.send("sendmsg 7437472d-72ff-4265-9966-daf32170a887\ncall-command: hangup").headers[
         "Reply-Text"] == "-ERR invalid session id [7437472d-72ff-4265-9966-daf32170a887]"
+
+
+def _wait_for(client, name: str, uuid: str) -> dict[str, str]:
+    """The headers of ``client``'s first ``name`` event of channel ``uuid`` (within 5 s)."""
+    with gevent.Timeout(5):
+        while True:
+            for e in client.events:
+                if e.headers.get("Event-Name") == name and e.headers.get("Unique-ID") == uuid:
+                    return e.headers
+            gevent.sleep(0.01)
+
+
+def test_events_nobody_hears_still_use_sequence_numbers(sim, esl):
+    """An event no connection subscribes to is not built, but it is fired all the same: the
+    Event-Sequence numbers a client sees count it, as when another client hears everything."""
+    esl.send("event plain CHANNEL_CREATE CHANNEL_ANSWER CHANNEL_DESTROY")
+    sim.set_destination("15557770001", Destination("answer", answer_after=1.0, stay=60))
+
+    def gap(uuid: str) -> tuple[int, int]:
+        esl.send(f"api originate {{origination_uuid={uuid}}}sofia/gateway/carrier/15557770001 &park()")
+        created, answered = (int(_wait_for(esl, name, uuid)["Event-Sequence"])
+                             for name in ("CHANNEL_CREATE", "CHANNEL_ANSWER"))
+        esl.send(f"api uuid_kill {uuid}")
+        _wait_for(esl, "CHANNEL_DESTROY", uuid)
+        return created, answered
+
+    unheard = gap("0b5c2f0e-6f43-4a8e-9a53-3f4d3c1b7a01")
+    everything = InboundESL("127.0.0.1", sim.esl_port, "ClueCon")
+    everything.connect()
+    everything.events = []
+    everything.register_handle("*", everything.events.append)
+    try:
+        everything.send("event plain ALL")
+        heard = gap("0b5c2f0e-6f43-4a8e-9a53-3f4d3c1b7a02")
+    finally:
+        everything.stop()
+    between = [e for e in everything.events if heard[0] < int(e.headers.get("Event-Sequence", 0)) < heard[1]]
+    assert len(between) > 1
+    assert unheard[1] - unheard[0] == heard[1] - heard[0] == len(between) + 1
 
 
 def test_originate_to_socket_and_greenswitch_outbound_session(sim, esl):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import gevent
 from gevent.event import Event as Flag
 
-from .protocol import Event, Headers
+from .protocol import Headers, Memo
 from .timeline import Timeline
 
 if TYPE_CHECKING:
@@ -30,6 +30,8 @@ CALLSTATE_NUMBERS = {"DOWN": 0, "DIALING": 1, "RINGING": 2, "EARLY": 3, "ACTIVE"
 
 # events that carry the channel data without the variable_* headers (traces 04, 14)
 NO_VARIABLES = frozenset({"DTMF", "CHANNEL_STATE", "CHANNEL_CALLSTATE", "PRIVATE_COMMAND", "CODEC"})
+
+VARIABLE_HEADERS = Memo(lambda name: f"variable_{name}")  # the same str each time: its hash is kept
 
 Q850 = {"UNALLOCATED_NUMBER": 1, "NO_ROUTE_DESTINATION": 3, "NORMAL_CLEARING": 16, "USER_BUSY": 17,
         "NO_USER_RESPONSE": 18, "NO_ANSWER": 19, "CALL_REJECTED": 21, "REDIRECTION_TO_NEW_DESTINATION": 23,
@@ -117,6 +119,7 @@ class Channel:
         self.session_recordings: dict[str, float] = {}  # record_session media bugs: path -> start
         self.on_hangup: list[Callable[[Channel], None]] = []
         self._wake = Flag()
+        self._profiles: dict[tuple[str, bool], tuple[tuple, Headers]] = {}  # see _profile
         self.greenlet: gevent.Greenlet | None = None
 
     def __repr__(self) -> str:
@@ -124,6 +127,14 @@ class Channel:
 
     # -- headers -------------------------------------------------------------------
     def _profile(self, prefix: str, other: bool = False) -> Headers:
+        """The caller profile headers under ``prefix``; rebuilt only when something in them changed."""
+        key = (self.name, self.direction, self.source, self.uuid, *self.profile.values(), *self.times.values())
+        cached = self._profiles.get((prefix, other))
+        if cached is None or cached[0] != key:
+            cached = self._profiles[prefix, other] = (key, self._build_profile(prefix, other))
+        return list(cached[1])
+
+    def _build_profile(self, prefix: str, other: bool) -> Headers:
         p, t = self.profile, self.times
         h: Headers = [(f"{prefix}-Direction", self.direction),
                       (f"{prefix}-Logical-Direction", self.direction if not other else "inbound"),
@@ -179,7 +190,7 @@ class Channel:
             h.append(("Other-Type", self.other_type))
             h += self.other_leg._profile("Other-Leg", other=True)
         if variables:
-            h += [(f"variable_{k}", v) for k, v in self.variables.items()]
+            h += [(VARIABLE_HEADERS[k], v) for k, v in self.variables.items()]
         return h
 
     def connect_data(self) -> Headers:
@@ -188,13 +199,13 @@ class Channel:
 
     # -- events --------------------------------------------------------------------
     def fire(self, name: str, *extra: tuple[str, str], leading: Headers = (), pre: Headers = (),
-             body: str = "") -> Event:
+             body: str = "") -> None:
         """Build and dispatch one channel event: ``pre`` before Event-Name, ``leading`` before
-        the channel data, ``extra`` after it."""
+        the channel data, ``extra`` after it (nothing is built when no connection subscribes)."""
+        if self.sim.bus.unwanted(name, self):
+            return
         headers = list(leading) + self.data_headers(name not in NO_VARIABLES) + list(extra)
-        ev = self.sim.events.build(name, headers, pre=pre, body=body)
-        self.sim.dispatch(ev, self)
-        return ev
+        self.sim.dispatch(self.sim.events.build(name, headers, pre=pre, body=body), self)
 
     def set_state(self, state: str) -> None:
         self.state = state

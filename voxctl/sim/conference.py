@@ -78,12 +78,14 @@ class Conferences:
                  ("Energy-Level", "100"), ("Current-Energy", "0")])
 
     def fire(self, room: Room, action: str, member: Member | None = None, *extra: tuple[str, str]) -> None:
+        channel = member.channel if member is not None else None
+        if self.sim.bus.unwanted("CUSTOM", channel, SUBCLASS):
+            return
         headers = self._room_headers(room)
         if member is not None:
             headers += self._member_headers(room, member)
         headers += [("Action", action), *extra]
-        ev = self.sim.events.build("CUSTOM", headers, subclass=SUBCLASS)
-        self.sim.dispatch(ev, member.channel if member is not None else None)
+        self.sim.dispatch(self.sim.events.build("CUSTOM", headers, subclass=SUBCLASS), channel)
 
     # -- membership ----------------------------------------------------------------
     def join(self, ch: Channel, arg: str) -> str:

@@ -62,7 +62,7 @@ class Connection:
         self.names: set[str] = set()
         self.all_events = False
         self.subclasses: set[str] = set()
-        self.only_uuid: str | None = None
+        self._only_uuid: str | None = None
         self.filters: list[tuple[str, str]] = []
         self.closed = False
         self._held: list[bytes] | None = None
@@ -80,12 +80,20 @@ class Connection:
             self.out.put(None)
 
     def _write_loop(self) -> None:
-        while True:
-            data = self.out.get()
-            if data is None:
-                break
+        """Write what is queued, in order: whatever is queued together goes in one ``sendall``
+        (the same bytes on the wire, fewer system calls); None ends the loop."""
+        out = self.out
+        done = False
+        while not done:
+            chunks = [out.get()]
+            while out.qsize():
+                chunks.append(out.get_nowait())
+            if None in chunks:
+                chunks = chunks[:chunks.index(None)]
+                done = True
             try:
-                self.sock.sendall(data)
+                if chunks:
+                    self.sock.sendall(b"".join(chunks))
             except OSError:
                 self.closed = True
                 break
@@ -96,21 +104,35 @@ class Connection:
         self.sim.connection_closed(self)
 
     # -- events --------------------------------------------------------------------
+    @property
+    def only_uuid(self) -> str | None:
+        """The channel this connection hears about (``myevents``), None for every channel."""
+        return self._only_uuid
+
+    @only_uuid.setter
+    def only_uuid(self, uuid: str | None) -> None:
+        old, self._only_uuid = self._only_uuid, uuid
+        self.sim.bus.reroute(self, old)
+
+    def subscribes(self, name: str, subclass: str, channel: Channel | None) -> bool:
+        """Whether events ``name`` (``subclass``) of ``channel`` are subscribed to (filters aside)."""
+        if self.closed or not (self.all_events or self.names):
+            return False
+        if self._only_uuid is not None and (channel is None or channel.uuid != self._only_uuid):
+            return False
+        if self.all_events:
+            return True
+        if name == "CUSTOM":
+            return "CUSTOM" in self.names and (not self.subclasses or subclass in self.subclasses)
+        return name in self.names
+
     def wants(self, ev: Event, channel: Channel | None) -> bool:
-        if not (self.all_events or self.names):
-            return False
-        if self.only_uuid is not None and (channel is None or channel.uuid != self.only_uuid):
-            return False
-        if ev.name == "CUSTOM":
-            ok = self.all_events or ("CUSTOM" in self.names and (not self.subclasses or ev.subclass in self.subclasses))
-        else:
-            ok = self.all_events or ev.name in self.names
-        if ok and self.filters:
-            ok = any(ev.get(h) == v for h, v in self.filters)
-        return ok
+        """Subscribed to and passing the filters."""
+        return self.subscribes(ev.name, ev.subclass, channel) and \
+            (not self.filters or any(ev.get(h) == v for h, v in self.filters))
 
     def deliver(self, ev: Event, channel: Channel | None) -> None:
-        if self.closed or not self.wants(ev, channel):
+        if not self.wants(ev, channel):
             return
         data = ev.encode(self.fmt)
         if self._held is not None:

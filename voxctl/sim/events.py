@@ -47,25 +47,40 @@ class EventFactory:
         self.core_uuid = str(uuidlib.uuid4())
         self.hostname = socket.gethostname()
         self._sequence = itertools.count(1)
+        self._dates: tuple[int, str, str] = (-1, "", "")  # the second last formatted: local, GMT
 
     @staticmethod
     def local_time(epoch_us: int) -> str:
         """``2026-11-21 22:32:16`` (the switch's local time)."""
         return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(epoch_us / 1e6))
 
+    def dates(self, epoch_us: int) -> tuple[str, str]:
+        """``Event-Date-Local`` and ``Event-Date-GMT`` of ``epoch_us`` (formatted once a second)."""
+        second, local, gmt = self._dates
+        if epoch_us // 1_000_000 != second:
+            second = epoch_us // 1_000_000
+            local = self.local_time(epoch_us)
+            gmt = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(epoch_us / 1e6))
+            self._dates = (second, local, gmt)
+        return local, gmt
+
+    def skip(self) -> None:
+        """Use up one sequence number: an event fired that no connection hears."""
+        next(self._sequence)
+
     def build(self, name: str, headers: Headers, *, pre: Headers = (), body: str = "",
               subclass: str = "") -> Event:
         """An event: ``pre`` headers, then the base headers, then ``headers``."""
         now = self.clock.epoch_us()
         file, function, line = CALLING.get(name, ("switch_event.c", "switch_event_fire_detailed", 1))
+        local, gmt = self.dates(now)
         base: Headers = list(pre)
         if subclass:
             base.append(("Event-Subclass", subclass))
         base += [("Event-Name", name), ("Core-UUID", self.core_uuid),
                  ("FreeSWITCH-Hostname", self.hostname), ("FreeSWITCH-Switchname", self.hostname),
                  ("FreeSWITCH-IPv4", "127.0.0.1"), ("FreeSWITCH-IPv6", "::1"),
-                 ("Event-Date-Local", self.local_time(now)),
-                 ("Event-Date-GMT", time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(now / 1e6))),
+                 ("Event-Date-Local", local), ("Event-Date-GMT", gmt),
                  ("Event-Date-Timestamp", str(now)), ("Event-Calling-File", file),
                  ("Event-Calling-Function", function), ("Event-Calling-Line-Number", str(line)),
                  ("Event-Sequence", str(next(self._sequence)))]

@@ -11,6 +11,7 @@ receiving the channel's events (fact 10).
 from __future__ import annotations
 
 import logging
+import socket
 
 import gevent
 import gevent.socket
@@ -123,12 +124,31 @@ class OutboundSession(Connection):
         self.sim.session_detached(ch)
 
 
+def connect(host: str, port: int) -> gevent.socket.socket:
+    """A TCP connection to ``host:port``; an IP address is dialled directly (``create_connection``
+    would resolve even a literal address through gevent's resolver thread pool)."""
+    for family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            socket.inet_pton(family, host)
+        except OSError:
+            continue
+        sock = gevent.socket.socket(family, socket.SOCK_STREAM)
+        sock.settimeout(CONNECT_TIMEOUT)
+        try:
+            sock.connect((host, port))
+        except OSError:
+            sock.close()
+            raise
+        return sock
+    return gevent.socket.create_connection((host, port), timeout=CONNECT_TIMEOUT)
+
+
 def socket_app(ch: Channel, arg: str) -> str:
     """``socket <host:port> [async] [full]``: connect to the engine and park under its control."""
     words = split_args(arg)
     host, _, port = (words[0] if words else "").rpartition(":")
     try:
-        sock = gevent.socket.create_connection((host or "127.0.0.1", int(port)), timeout=CONNECT_TIMEOUT)
+        sock = connect(host or "127.0.0.1", int(port))
     except (OSError, ValueError) as exc:
         log.warning("sim %s: socket %s failed: %s", ch.uuid, arg, exc)
         return ch.last_response

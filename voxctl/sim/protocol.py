@@ -8,14 +8,16 @@ parsed by :func:`read_command`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from urllib.parse import quote
 
 # switch_utils.h SWITCH_URL_UNSAFE; bytes outside 0x20..0x7e are escaped as well
 _URL_UNSAFE = "\r\n #%&+:;<=>?@[\\]^`{|}\""
 _URL_SAFE = "".join(chr(c) for c in range(0x20, 0x7F) if chr(c) not in _URL_UNSAFE)
+_NEEDS_ENCODING = re.compile(f"[^{re.escape(_URL_SAFE)}]")  # most values have nothing to escape
 
 GOODBYE = "Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n"
 
@@ -24,7 +26,32 @@ Headers = list[tuple[str, str]]
 
 def url_encode(value: str) -> str:
     """Encode a header value the way ``switch_url_encode`` does."""
-    return quote(value, safe=_URL_SAFE)
+    return quote(value, safe=_URL_SAFE) if _NEEDS_ENCODING.search(value) else value
+
+
+class Memo(dict):
+    """``fn(key)`` (a string) for keys seen before, from a dict (a hit costs one lookup). Results
+    longer than ``longest`` are not kept; the memo starts over when it holds ``limit`` entries.
+    Look up with ``memo[key]``."""
+
+    def __init__(self, fn: Callable[[Any], str], limit: int = 20_000, longest: int = 256) -> None:
+        super().__init__()
+        self.fn = fn
+        self.limit = limit
+        self.longest = longest
+
+    def __missing__(self, key: Any) -> str:
+        value = self.fn(key)
+        if len(value) <= self.longest:
+            if len(self) >= self.limit:
+                self.clear()
+            self[key] = value
+        return value
+
+
+# (name, value) -> the ``name: url-encoded value`` line: most lines repeat event after event
+# (the switch identity, a channel's profile and variables), so each is encoded once
+_plain_line = Memo(lambda header: f"{header[0]}: {url_encode(header[1])}\n").__getitem__
 
 
 def _block(headers: Iterable[tuple[str, str]]) -> str:
@@ -79,6 +106,7 @@ class Event:
     headers: Headers
     body: str = ""
     subclass: str = ""
+    _encoded: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
 
     def get(self, name: str, default: str | None = None) -> str | None:
         for key, value in self.headers:
@@ -88,7 +116,7 @@ class Event:
 
     def plain(self) -> bytes:
         """``text/event-plain``: URL-encoded values; a body gets an inner Content-Length."""
-        inner = "".join(f"{k}: {url_encode(v)}\n" for k, v in self.headers)
+        inner = "".join(map(_plain_line, self.headers))
         if self.body:
             inner += f"Content-Length: {len(self.body.encode('utf-8'))}\n\n{self.body}"
         else:
@@ -106,15 +134,19 @@ class Event:
         return pack([("Content-Length", str(len(data))), ("Content-Type", "text/event-json")]) + data
 
     def encode(self, fmt: str) -> bytes:
-        return self.json() if fmt == "json" else self.plain()
+        """The event as ``fmt`` (``json`` or plain), built once per format: an event is not
+        changed once fired, and every connection that wants it gets the same bytes."""
+        data = self._encoded.get(fmt)
+        if data is None:
+            data = self._encoded[fmt] = self.json() if fmt == "json" else self.plain()
+        return data
 
 
 def connect_reply(channel_data: Headers) -> bytes:
     """The outbound ``connect`` reply: channel data, then the reply headers (fact 2)."""
-    headers = [(k, url_encode(v)) for k, v in channel_data]
-    headers += [("Content-Type", "command/reply"), ("Reply-Text", url_encode("+OK\n")),
-                ("Socket-Mode", "async"), ("Control", "full")]
-    return pack(headers)
+    reply = [("Content-Type", "command/reply"), ("Reply-Text", url_encode("+OK\n")),
+             ("Socket-Mode", "async"), ("Control", "full")]
+    return "".join(map(_plain_line, channel_data)).encode("utf-8") + pack(reply)
 
 
 @dataclass

@@ -14,6 +14,7 @@ import gevent.pool
 from .api import Api
 from .apps import APPS
 from .args import split_args
+from .bus import EventBus
 from .caller import ScriptedCaller
 from .channel import Channel
 from .clock import Clock
@@ -94,7 +95,7 @@ class Simulator:
         self.default_destination = default_destination or Destination("answer", answer_after=1.0, stay=30.0)
         self.channels: dict[str, Channel] = {}
         self.calls: list[Call] = []
-        self.connections: list[Connection] = []
+        self.bus = EventBus(self.events)
         self.session_count = 0
         self.peak = 0
         self._session_ids = itertools.count(1)
@@ -116,7 +117,7 @@ class Simulator:
             ch.hangup("MANAGER_REQUEST")
         if self._server is not None:
             self._server.stop()
-        for conn in list(self.connections):
+        for conn in list(self.bus.connections):
             conn.close()
         self._greenlets.kill(block=True, timeout=2)
 
@@ -212,20 +213,19 @@ class Simulator:
             ch.state = "CS_DESTROY"
             ch.fire("CHANNEL_DESTROY")
             self.channels.pop(ch.uuid, None)
+            self.bus.forget(ch.uuid)
             ch.destroyed.set()
 
     # -- event bus -----------------------------------------------------------------------
     def connection_opened(self, conn: Connection) -> None:
-        self.connections.append(conn)
+        self.bus.opened(conn)
 
     def connection_closed(self, conn: Connection) -> None:
-        if conn in self.connections:
-            self.connections.remove(conn)
+        self.bus.closed(conn)
 
     def dispatch(self, ev: Event, channel: Channel | None) -> None:
-        """Deliver an event to every connection that wants it."""
-        for conn in list(self.connections):
-            conn.deliver(ev, channel)
+        """Deliver an event to every connection that wants it (see ``EventBus``)."""
+        self.bus.dispatch(ev, channel)
 
     # -- scripted calls ------------------------------------------------------------------
     def place_call(self, script: CallScript) -> Call:
