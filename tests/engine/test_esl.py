@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import io
 
+import gevent
+import gevent.socket
+import pytest
+
 from tests.engine.replay import recorded_messages
-from voxctl.engine.esl import read_message
+from voxctl.engine.esl import SocketStream, read_message
 
 
 def parse_all(trace: str, sock: str):
@@ -58,3 +62,37 @@ def test_a_value_with_an_encoded_newline_stays_one_header():
     assert event.headers["X-Text"] == "a\nFake-Header: b"
     assert "Fake-Header" not in event.headers
     assert event.headers["X-End"] == "1"
+
+
+def test_event_headers_are_decoded_on_read_and_behave_as_a_mapping():
+    body = b"Event-Name: CUSTOM\nX-Twice: first\nX-Coded: a%20b%25\nX-Empty: \nX-Twice: second\n\n"
+    stream = io.BytesIO(b"Content-Length: %d\nContent-Type: text/event-plain\n\n%s" % (len(body), body))
+    headers = read_message(stream).headers
+    assert headers["X-Coded"] == "a b%" and headers.get("X-Empty") == ""
+    assert headers["X-Twice"] == "second"  # the last one wins, as the dict it replaces did
+    assert headers.get("X-Missing", "none") == "none" and "X-Missing" not in headers and "X-Coded" in headers
+    with pytest.raises(KeyError):
+        headers["X-Missing"]
+    assert dict(headers) == {"Content-Length": str(len(body)), "Content-Type": "text/event-plain",
+                             "Event-Name": "CUSTOM", "X-Twice": "second", "X-Coded": "a b%", "X-Empty": ""}
+
+
+def test_a_socket_stream_reads_messages_cut_anywhere():
+    recorded = "".join(recorded_messages("02-outbound-answer-playback-hangup", "outbound-1")).encode("utf-8")
+    ours, theirs = gevent.socket.socketpair()
+
+    def trickle():
+        for start in range(0, len(recorded), 7):  # 7-byte pieces: lines and bodies split at every point
+            theirs.sendall(recorded[start:start + 7])
+        theirs.close()
+
+    writer = gevent.spawn(trickle)
+    stream = SocketStream(ours)
+    got = []
+    while (message := read_message(stream)) is not None:
+        got.append(message)
+    writer.join()
+    ours.close()
+    expected = parse_all("02-outbound-answer-playback-hangup", "outbound-1")
+    assert [(m.content_type, dict(m.headers), m.body) for m in got] == [
+        (m.content_type, dict(m.headers), m.body) for m in expected]

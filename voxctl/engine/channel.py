@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import re
 import uuid as uuidlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import gevent
 import gevent.socket
@@ -67,6 +68,34 @@ class CommandFailed(ChannelError):
 
 class ExecTimeout(ChannelError, TimeoutError):
     """An application did not complete in time; it may still be running."""
+
+
+class ChannelVariables(Mapping[str, str]):
+    """The channel variables in the ``connect`` reply (its ``variable_*`` headers), read from it on demand.
+
+    A view, not a copy: the reply's headers stay one undecoded block (``esl.EventHeaders``)
+    instead of two dicts of a few hundred decoded strings for every held call.
+    """
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, str]) -> None:
+        self._data = data
+
+    def __getitem__(self, name: str) -> str:
+        return self._data["variable_" + name]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._data.get("variable_" + name, default)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and "variable_" + name in self._data
+
+    def __iter__(self) -> Iterator[str]:
+        return (name[len("variable_"):] for name in self._data if name.startswith("variable_"))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 @dataclass(frozen=True)
@@ -124,8 +153,8 @@ class Channel:
         self._linger = linger
         self._end_timeout = end_timeout
         self.log = call_logger(__name__, "-")
-        self.data: dict[str, str] = {}
-        self.variables: dict[str, str] = {}
+        self.data: Mapping[str, str] = {}  # the connect reply's headers: the channel's data
+        self.variables: Mapping[str, str] = {}
         self.answer_state = ""
         self.answered = False
         self.hangup_cause = ""
@@ -178,8 +207,8 @@ class Channel:
     def connect(self) -> None:
         """``connect`` (channel data), ``myevents`` and, if configured, ``linger``."""
         reply = self._command("connect")
-        self.data = dict(reply.headers)
-        self.variables = {k[len("variable_"):]: v for k, v in self.data.items() if k.startswith("variable_")}
+        self.data = reply.headers
+        self.variables = ChannelVariables(self.data)
         self.answer_state = self.data.get("Answer-State", "")
         self.answered = self.answer_state == "answered"
         self.log = self._conn.log = call_logger(__name__, self.uuid)
@@ -276,9 +305,19 @@ class Channel:
         return self._command(f"api {command}").body
 
     def break_(self) -> None:
-        """``uuid_break <uuid> all``: stop the running application (the call goes on)."""
+        """``uuid_break <uuid> all``: stop the running application (the call goes on).
+
+        From an event handler (the reader greenlet) the command goes from a greenlet of
+        its own: its reply can only be read once the handler has returned.
+        """
         for execution in self._pending.values():
             execution.broken = True
+        if self._in_handler():
+            gevent.spawn(self._send_break)
+        else:
+            self._send_break()
+
+    def _send_break(self) -> None:
         try:
             self.api(f"uuid_break {self.uuid} all")
         except ChannelHungUp:
@@ -308,7 +347,8 @@ class Channel:
     def on_dtmf(self, handler: DtmfHandler) -> Callable[[], None]:
         """Call ``handler(digit, event)`` for every DTMF; returns the unsubscribe function.
 
-        Handlers run on the connection's event greenlet and must not block.
+        Handlers run on the connection's reader greenlet and must not block: a command sent from
+        one raises ``ChannelError`` (``stop_app``/``break_`` are fine, they send from a greenlet of their own).
         """
         self._dtmf_handlers.append(handler)
         return lambda: self._dtmf_handlers.remove(handler)
@@ -316,7 +356,8 @@ class Channel:
     def on_event(self, name: str, handler: EventHandler) -> Callable[[], None]:
         """Call ``handler(event)`` for every event called ``name``; returns the unsubscribe function.
 
-        Handlers run on the connection's event greenlet and must not block.
+        Handlers run on the connection's reader greenlet and must not block: a command sent from
+        one raises ``ChannelError`` (``stop_app``/``break_`` are fine, they send from a greenlet of their own).
         """
         self._event_handlers.setdefault(name, []).append(handler)
         return lambda: self._event_handlers[name].remove(handler)
@@ -330,7 +371,13 @@ class Channel:
 
     # -- internals ------------------------------------------------------------------
 
+    def _in_handler(self) -> bool:
+        """True on the reader greenlet, where event handlers run (``esl.OutboundConnection``)."""
+        return gevent.getcurrent() is self._conn.reader
+
     def _command(self, text: str) -> EslMessage:
+        if self._in_handler():  # the reply would wait for this very greenlet: never returns
+            raise ChannelError(f"{text.splitlines()[0]}: an event handler cannot wait for a reply")
         try:
             reply = self._conn.send(text)
         except (NotConnectedError, OutboundSessionHasGoneAway) as exc:
@@ -387,7 +434,7 @@ class Channel:
             return
         execution.started = True
         if (self.interrupted or execution.stop_on_start) and not execution.broken:
-            gevent.spawn(self.break_)
+            self.break_()
 
     def _on_disconnect_notice(self, message: EslMessage) -> None:
         self._end_call("")

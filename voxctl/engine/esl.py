@@ -11,7 +11,9 @@ misread what a real FreeSWITCH sends (see shared/esl-traces/README.md):
   socket closes in the middle of a body. Here every message is framed by its
   ``Content-Length``, plain events are decoded value by value, JSON events are
   decoded as JSON, event bodies (``BACKGROUND_JOB``) are kept, and the end of the
-  stream fails the commands still waiting for a reply.
+  stream fails the commands still waiting for a reply. Event headers are looked up
+  and decoded when a handler reads them (:class:`EventHeaders`), and the socket is
+  read through :class:`SocketStream`, which holds no buffer while a call is idle.
 * ``process_events``: greenswitch polls its queue with a 1 s timeout and drops
   what is still queued when the socket closes. Here the dispatcher blocks on the
   queue and stops at an end marker the reader queues after the last message,
@@ -21,7 +23,9 @@ misread what a real FreeSWITCH sends (see shared/esl-traces/README.md):
 * ``send``: greenswitch's ``sock.send`` may write part of a message, and two
   greenlets can interleave between queueing the reply slot and writing. Here a
   lock covers both and the whole message is written (``sendall``).
-* ``start_event_handlers``: also turns Nagle off: commands and replies are small
+* ``start_event_handlers``: a connection whose handlers never block
+  (``dispatch_inline``: the outbound one) runs them on the reader greenlet, with no
+  dispatcher greenlet and queue. It also turns Nagle off: commands and replies are small
   and a command can be pipelined behind another (an ``api`` while a ``sendmsg``
   awaits its reply), which Nagle plus delayed ACKs would hold for 40 ms.
 * ``stop``: says ``exit`` (bounded in time), reads to the end of the stream, and
@@ -31,7 +35,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from typing import IO, Any
 from urllib.parse import unquote
 
@@ -56,6 +60,67 @@ REPLY_TYPES = ("command/reply", "api/response")
 _END = object()  # queued by the reader after the last message
 
 
+class EventHeaders(Mapping[str, str]):
+    """The headers of a serialized event, found and url-decoded only when read.
+
+    An event carries a hundred-odd url-encoded ``Name: value`` lines and its
+    handlers read two or three of them: splitting and decoding them all up front
+    was most of the engine's CPU per call (bench/). A read looks the line up in the
+    block (FreeSWITCH writes every header as ``Name: value``, and the encoding
+    leaves no line break inside a value); iterating splits the whole block once.
+    ``base`` holds headers the block's own override (the outer ``Content-Length``
+    and ``Content-Type`` of an event message). A read-only mapping: ``dict(headers)``,
+    ``{**headers}`` and ``.items()`` give decoded values too.
+    """
+
+    __slots__ = ("_base", "_block", "_lines")
+
+    def __init__(self, block: str, base: Mapping[str, str] | None = None) -> None:
+        self._block = "\n" + block.strip("\n")  # every line, the first too, starts after a "\n"
+        self._base = base or {}
+        self._lines: dict[str, str] | None = None
+
+    def _raw(self, name: str) -> str | None:
+        if self._lines is not None:  # split already (iterated): a dict lookup
+            return self._lines.get(name)
+        block = self._block
+        start = block.rfind(f"\n{name}: ")  # the last one wins, as in a dict
+        if start < 0:
+            return self._base.get(name)
+        start += len(name) + 3
+        end = block.find("\n", start)
+        return (block[start:] if end < 0 else block[start:end]).removesuffix("\r")
+
+    def __getitem__(self, name: str) -> str:
+        value = self._raw(name)
+        if value is None:
+            raise KeyError(name)
+        return unquote(value) if "%" in value else value
+
+    def get(self, name: str, default: Any = None) -> Any:
+        value = self._raw(name)
+        if value is None:
+            return default
+        return unquote(value) if "%" in value else value
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._raw(name) is not None
+
+    def _all(self) -> dict[str, str]:
+        if self._lines is None:
+            self._lines = {**self._base, **_parse_lines(self._block)}
+        return self._lines
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __repr__(self) -> str:
+        return f"EventHeaders({dict(self)!r})"
+
+
 class EslMessage:
     """One ESL message: its outer ``Content-Type``, its (event) headers and its body.
 
@@ -68,7 +133,7 @@ class EslMessage:
 
     __slots__ = ("body", "content_type", "headers")
 
-    def __init__(self, content_type: str, headers: dict[str, str], body: str = "") -> None:
+    def __init__(self, content_type: str, headers: Mapping[str, str], body: str = "") -> None:
         self.content_type = content_type
         self.headers = headers
         self.body = body
@@ -88,13 +153,21 @@ class EslMessage:
         return f"EslMessage({self.content_type!r}, {self.name or self.data[:40]!r})"
 
 
-def parse_header_block(block: str) -> dict[str, str]:
-    """``Name: value`` lines into a dict; values that FreeSWITCH url-encodes are decoded.
+def parse_header_block(block: str, base: Mapping[str, str] | None = None) -> Mapping[str, str]:
+    """``Name: value`` lines into a mapping; values that FreeSWITCH url-encodes are decoded.
 
     A serialized event (it carries ``Event-Name``: plain event bodies and the
-    outbound ``connect`` reply) has every value url-encoded; other header blocks
-    (command replies, notices) are plain text and are left as they are.
+    outbound ``connect`` reply) has every value url-encoded: it becomes an
+    :class:`EventHeaders` (over ``base``), looked up and decoded on read. Other
+    header blocks (command replies, notices) are plain text and are left as they are.
     """
+    if block.startswith("Event-Name: ") or "\nEvent-Name: " in block:
+        return EventHeaders(block, base)
+    return {**(base or {}), **_parse_lines(block)}
+
+
+def _parse_lines(block: str) -> dict[str, str]:
+    """The general case of ``parse_header_block``: continuation lines join the value above."""
     headers: dict[str, str] = {}
     last = ""
     for line in block.split("\n"):
@@ -103,25 +176,21 @@ def parse_header_block(block: str) -> dict[str, str]:
             continue
         name, sep, value = line.partition(":")
         if not sep and last:
-            headers[last] += "\n" + line  # a continuation line
+            headers[last] += "\n" + line
             continue
         headers[name] = value.removeprefix(" ")
         last = name
-    if "Event-Name" in headers and "%" in block:
-        # most values have nothing encoded: skipping unquote for them saves ~25% of the parse (bench/)
-        headers = {name: unquote(value) if "%" in value else value for name, value in headers.items()}
     return headers
 
 
-def parse_message(head: str, body: bytes) -> EslMessage:
-    """Build a message from its outer header block and its ``Content-Length`` body."""
-    outer = parse_header_block(head)
+def parse_message(outer: Mapping[str, str], body: bytes) -> EslMessage:
+    """Build a message from its (parsed) outer headers and its ``Content-Length`` body."""
     content_type = outer.get("Content-Type", "")
     if content_type == PLAIN_EVENT:
         inner_block, _, rest = body.partition(b"\n\n")
-        inner = parse_header_block(inner_block.decode("utf-8"))
-        length = int(inner.get("Content-Length", 0))
-        return EslMessage(content_type, {**outer, **inner}, rest[:length].decode("utf-8"))
+        headers = parse_header_block(inner_block.decode("utf-8"), outer)
+        length = int(headers.get("Content-Length", 0))
+        return EslMessage(content_type, headers, rest[:length].decode("utf-8") if length else "")
     if content_type == JSON_EVENT:
         fields: dict[str, Any] = json.loads(body.decode("utf-8"))
         event_body = fields.pop("_body", "")
@@ -130,36 +199,103 @@ def parse_message(head: str, body: bytes) -> EslMessage:
     return EslMessage(content_type, outer, body.decode("utf-8"))
 
 
-def read_message(stream: IO[bytes]) -> EslMessage | None:
+def read_message(stream: IO[bytes] | SocketStream) -> EslMessage | None:
     """Read one message from ``stream``; ``None`` at the end of the stream.
 
     Raises ``EOFError`` when the stream ends inside a message.
     """
+    head = stream.read_head() if isinstance(stream, SocketStream) else _read_head(stream)
+    if not head:
+        return None
+    outer = parse_header_block(head.decode("utf-8"))
+    length = int(outer.get("Content-Length", 0) or 0)
+    body = stream.read(length) if length else b""
+    if len(body) < length:
+        raise EOFError("connection closed inside a message body")
+    return parse_message(outer, body)
+
+
+def _read_head(stream: IO[bytes]) -> bytes:
+    """The next header block, line by line; ``b""`` at the end of the stream."""
     lines: list[bytes] = []
     while True:
         line = stream.readline()
         if not line:
             if lines:
                 raise EOFError("connection closed inside a message header")
-            return None
+            return b""
         if line in (b"\n", b"\r\n"):
             if lines:
-                break
+                return b"".join(lines)
             continue  # blank lines between messages
         lines.append(line)
-    head = b"".join(lines).decode("utf-8")
-    length = int(parse_header_block(head).get("Content-Length", 0) or 0)
-    body = stream.read(length) if length else b""
-    if len(body) < length:
-        raise EOFError("connection closed inside a message body")
-    return parse_message(head, body)
+
+
+class SocketStream:
+    """Header blocks and bodies read from a socket, holding no buffer between messages.
+
+    A held call's socket is idle for minutes; ``socket.makefile``'s reader keeps an
+    8 KB buffer for each one all that time. Here only bytes received and not read
+    yet are kept (between messages: none).
+    """
+
+    __slots__ = ("_buf", "_pos", "_sock")
+
+    RECV_BYTES = 16384
+
+    def __init__(self, sock: gevent.socket.socket) -> None:
+        self._sock = sock
+        self._buf = b""
+        self._pos = 0
+
+    def _fill(self) -> bool:
+        """Receive more; false at the end of the stream."""
+        chunk = self._sock.recv(self.RECV_BYTES)
+        if not chunk:
+            return False
+        self._buf = self._buf[self._pos:] + chunk if self._pos < len(self._buf) else chunk
+        self._pos = 0
+        return True
+
+    def _take(self, end: int) -> bytes:
+        data = self._buf[self._pos:end]
+        if end >= len(self._buf):
+            self._buf, self._pos = b"", 0
+        else:
+            self._pos = end
+        return data
+
+    def read_head(self) -> bytes:
+        """The next header block up to its blank line (one search, not a call per line: a
+        ``connect`` reply has a hundred lines); ``b""`` at the end of the stream."""
+        while True:
+            buf = self._buf
+            while self._pos < len(buf) and buf[self._pos] in b"\r\n":  # blank lines between messages
+                self._pos += 1
+            end = buf.find(b"\n\n", self._pos)
+            if end >= 0:
+                return self._take(end + 2)
+            if not self._fill():
+                if self._take(len(self._buf)).strip():
+                    raise EOFError("connection closed inside a message header")
+                return b""
+
+    def read(self, size: int) -> bytes:
+        """``size`` bytes, fewer only at the end of the stream."""
+        while len(self._buf) - self._pos < size:
+            if not self._fill():
+                break
+        return self._take(min(self._pos + size, len(self._buf)))
+
+    def close(self) -> None:
+        self._buf, self._pos = b"", 0
 
 
 class EslProtocolFixes:
     """Mixin placed before a greenswitch connection class; see the module docstring."""
 
     sock: gevent.socket.socket
-    sock_file: IO[bytes]
+    sock_file: IO[bytes] | SocketStream
     connected: bool
     event_handlers: dict[str, list[Callable[[EslMessage], None]]]
     _commands_sent: list[AsyncResult]
@@ -178,17 +314,20 @@ class EslProtocolFixes:
         """The greenlet reading the socket: it ends when the stream does."""
         return self._receive_events_greenlet
 
+    dispatch_inline = False  # run handlers on the reader greenlet (no dispatcher greenlet)
+
     def start_event_handlers(self) -> None:
         self.sock.setsockopt(gevent.socket.IPPROTO_TCP, gevent.socket.TCP_NODELAY, 1)
-        super().start_event_handlers()
+        self.sock_file.close()  # greenswitch's buffered file: its 8 KB buffer lives as long as the call
+        self.sock_file = SocketStream(self.sock)
+        self._receive_events_greenlet = gevent.spawn(self.receive_events)
+        if not self.dispatch_inline:
+            self._process_events_greenlet = gevent.spawn(self.process_events)
 
     def receive_events(self) -> None:
         try:
-            while True:
-                message = read_message(self.sock_file)
-                if message is None:
-                    break
-                self.handle_event(message)
+            while self._receive_one():
+                pass
         except (OSError, EOFError, ValueError) as exc:
             self.log.debug("ESL connection ended: %s", exc)
         finally:
@@ -199,6 +338,15 @@ class EslProtocolFixes:
                 if not result.ready():
                     result.set_exception(NotConnectedError("connection closed"))
             self._esl_event_queue.put(_END)
+
+    def _receive_one(self) -> bool:
+        """Read and handle one message; false at the end of the stream. (Its own frame, so the
+        message is not kept alive while the reader waits for the next one.)"""
+        message = read_message(self.sock_file)
+        if message is None:
+            return False
+        self.handle_event(message)
+        return True
 
     def handle_event(self, message: EslMessage) -> None:
         content_type = message.content_type
@@ -218,15 +366,21 @@ class EslProtocolFixes:
                     self._lingering = True
                 else:
                     self.connected = False
-            self._esl_event_queue.put(message)
+            if self.dispatch_inline:
+                self._dispatch(message)
+            else:
+                self._esl_event_queue.put(message)
 
     def process_events(self) -> None:
         while True:
             message = self._esl_event_queue.get()
             if message is _END:
                 return
-            for handler in self._handlers_for(message):
-                self._safe_exec_handler(handler, message)
+            self._dispatch(message)
+
+    def _dispatch(self, message: EslMessage) -> None:
+        for handler in self._handlers_for(message):
+            self._safe_exec_handler(handler, message)
 
     def _handlers_for(self, message: EslMessage) -> list[Callable[[EslMessage], None]]:
         if message.content_type == DISCONNECT_NOTICE:
@@ -276,7 +430,14 @@ class EslProtocolFixes:
 
 
 class OutboundConnection(EslProtocolFixes, OutboundSession):
-    """The socket FreeSWITCH's ``socket`` application opened for one channel."""
+    """The socket FreeSWITCH's ``socket`` application opened for one channel.
+
+    Its handlers (``Channel``'s) never block, so they run on the reader greenlet as each
+    event is read, in the order of the wire: one greenlet (and its saved stack) per call
+    instead of two.
+    """
+
+    dispatch_inline = True
 
     def __init__(self, sock: gevent.socket.socket, address: Any = None) -> None:
         super().__init__(address, sock)

@@ -23,6 +23,10 @@ from voxctl.engine.log import call_logger
 
 EventHandler = Callable[[EslMessage], None]
 
+# every event the engine's handlers may ask for (what the traces were recorded with); the
+# link itself subscribes only to BACKGROUND_JOB and what ``subscribe`` asks for: the
+# switch sends each subscribed event of every channel, and parsing the ones no
+# handler reads was a quarter of the engine's CPU per call (bench/)
 DEFAULT_EVENTS = (
     "CHANNEL_CREATE", "CHANNEL_ANSWER", "CHANNEL_HANGUP", "CHANNEL_HANGUP_COMPLETE",
     "CHANNEL_EXECUTE", "CHANNEL_EXECUTE_COMPLETE", "CHANNEL_BRIDGE", "CHANNEL_UNBRIDGE",
@@ -56,9 +60,13 @@ class OriginateResult:
 
 
 class SwitchLink:
-    """One inbound ESL connection, kept alive; see the module docstring."""
+    """One inbound ESL connection, kept alive; see the module docstring.
 
-    def __init__(self, settings: Settings, events: Iterable[str] = DEFAULT_EVENTS) -> None:
+    ``events`` are subscribed from the start (``BACKGROUND_JOB`` always is); ``subscribe``
+    adds the others when a handler needs them.
+    """
+
+    def __init__(self, settings: Settings, events: Iterable[str] = ()) -> None:
         self.settings = settings
         self._events = _subscription(events)
         self._conn: InboundConnection | None = None
