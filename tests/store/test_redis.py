@@ -48,3 +48,13 @@ def test_connect_without_url_uses_the_data_dirs_embedded_server(tmp_path):
 def test_socket_path_too_long(tmp_path):
     with pytest.raises(ValueError):
         EmbeddedRedis(tmp_path / ("d" * 120)).start()
+
+
+def test_a_burst_beyond_the_pool_waits_for_a_connection_instead_of_failing(redis_server):
+    import gevent
+
+    client = connect(redis_server.url, max_connections=2)
+    waits = [gevent.spawn(client.blpop, [f"vox:test:empty:{n}"], timeout=0.05) for n in range(8)]
+    gevent.joinall(waits, raise_error=True)
+    assert [w.value for w in waits] == [None] * 8  # each got a connection in turn; none raised
+    client.close()

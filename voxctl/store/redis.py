@@ -173,6 +173,15 @@ def embedded(data_dir: str | Path) -> EmbeddedRedis:
     return server
 
 
-def connect(url: str | None, data_dir: str | Path = "var") -> redis.Redis:
-    """A client (``decode_responses=True``) for ``url``, or for the embedded server when it is empty."""
-    return redis.Redis.from_url(url or embedded(data_dir).url, decode_responses=True)
+POOL_WAIT = 5.0  # seconds a command waits for a free pooled connection before failing
+
+
+def connect(url: str | None, data_dir: str | Path = "var", max_connections: int = 200) -> redis.Redis:
+    """A client (``decode_responses=True``) for ``url``, or for the embedded server when it is empty.
+
+    The pool blocks: past ``max_connections`` busy connections a command waits for one
+    to come back (a burst of calls queues for a moment) instead of failing the call.
+    """
+    pool = redis.BlockingConnectionPool.from_url(url or embedded(data_dir).url, decode_responses=True,
+                                                 max_connections=max_connections, timeout=POOL_WAIT)
+    return redis.Redis(connection_pool=pool)
