@@ -216,6 +216,7 @@ class Membership:
                 self._on_event(message)
             except Exception:
                 self.session.log.exception("conference event failed")
+            del message  # not kept alive (a few KB per member) while waiting for the next one
 
     def _on_event(self, message: EslMessage) -> None:
         action = message.headers.get("Action", "")
