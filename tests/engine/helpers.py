@@ -1,8 +1,11 @@
 """Small readers over a simulated call's timeline and the stored record."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import gevent
 
+from voxctl.sim.channel import Channel
 from voxctl.sim.simulator import Call
 
 
@@ -31,3 +34,16 @@ def wait_until(predicate, timeout: float = 5.0, what: str = "condition") -> None
     with gevent.Timeout(timeout, AssertionError(f"{what} not reached")):
         while not predicate():
             gevent.sleep(0.005)
+
+
+def hang_up_when(call: Call, condition: Callable[[Call], object], what: str) -> Call:
+    """The caller hangs up once ``condition(call)`` holds: on what it heard, not at a guessed time."""
+    wait_until(lambda: condition(call), 10, what)
+    call.channel.hangup("NORMAL_CLEARING")
+    return call
+
+
+def bridged(call: Call) -> Channel:
+    """``call``'s channel once its bridge is up: the caller acts on that event, not at a guessed time."""
+    wait_until(lambda: entries(call, "bridge"), 10, "the bridge")
+    return call.channel

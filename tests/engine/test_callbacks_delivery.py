@@ -14,15 +14,16 @@ import pytest
 from tests.engine.helpers import wait_until
 from tests.engine.test_dialer import final, queue_call
 from voxctl.cli import main
+from voxctl.engine.verbs.gather import SILENT_PROMPT
 from voxctl.sim import Destination, DtmfOnPrompt
 from voxctl.store.records import CallStatus
 from voxctl.webhooks.client import Timeouts
 
 RETRIES = 1
 READ_TIMEOUT = 0.3  # real seconds; 15 s of the simulator's clock at speed 50
-# how far (simulated seconds) two runs of one document may drift between the same two moments:
-# scheduling noise, well below what one callback waited for in the call would cost (READ_TIMEOUT * 50)
-DRIFT = 5.0
+# real seconds before a retry: a call's callbacks go one at a time, so its seven take at least
+# 6 * BACKOFF (75 s of the simulator's clock) to all be tried once; the call after its first one lasts 6 s
+BACKOFF = 0.25
 DESTINATION = "15559990001"
 
 
@@ -36,7 +37,9 @@ def _document(hook: str) -> str:
 
 
 CALLBACKS = 7  # 2 partial_input + complete_input + queued, ringing, answered, complete
-DTMF = [DtmfOnPrompt("4", contains="two digits", delay=1.0), DtmfOnPrompt("2", contains="two digits", delay=2.0)]
+# the first digit stops the prompt; the second comes once the digits are being read (its silent prompt), so
+# the order of the caller's timeline is the same however long the engine takes in between
+DTMF = [DtmfOnPrompt("4", contains="two digits", delay=0.5), DtmfOnPrompt("2", contains=SILENT_PROMPT, delay=0.1)]
 
 
 @pytest.fixture
@@ -44,16 +47,14 @@ def strict(node, sim):
     """The node with short callback timeouts, one retry and a short backoff."""
     node.services.settings.callback_retries = RETRIES
     node.services.http.callback_timeouts = Timeouts(0.5, READ_TIMEOUT)
-    node.services.callbacks.backoff = 0.05
+    node.services.callbacks.backoff = BACKOFF
     sim.set_destination(DESTINATION, Destination("answer", answer_after=2, stay=3))
     return node
 
 
 def _shape(call):
-    """The caller's timeline as (kind, detail) in order, and the simulated seconds between entries."""
-    entries = [(e.kind, {} if e.kind == "ringing" else e.detail) for e in call.timeline]
-    gaps = [round(b.t - a.t, 2) for a, b in zip(call.timeline, call.timeline[1:], strict=False)]
-    return entries, gaps
+    """The caller's timeline as (kind, detail) in order."""
+    return [(e.kind, {} if e.kind == "ringing" else e.detail) for e in call.timeline]
 
 
 def _healthy_run(dial, http_server, account):
@@ -82,17 +83,16 @@ def test_failing_receiver_never_changes_the_call(strict, dial, http_server, acco
     callbacks = strict.services.callbacks
     retried = callbacks.stats()["retried"]
     failing = dial(_document(hook), dtmf=DTMF).wait(15)
+    # the call was over before its callbacks had all been tried once: it waited for none of them
+    assert callbacks.stats()["retried"] - retried < CALLBACKS
 
-    healthy_entries, healthy_gaps = _shape(healthy)
-    failing_entries, failing_gaps = _shape(failing)
-    assert failing_entries == healthy_entries
+    healthy_entries = _shape(healthy)
+    assert _shape(failing) == healthy_entries
     assert [k for k, _ in healthy_entries].count("speak") == 3 and ("dtmf", {"digits": "4"}) in healthy_entries
-    drift = [abs(a - b) for a, b in zip(healthy_gaps, failing_gaps, strict=True)]
-    assert max(drift) < DRIFT, (healthy_gaps, failing_gaps)
     record = strict.services.store.calls.get(failing.uuid)
     assert record.status == CallStatus.COMPLETE and record.hangup_by == "document"
 
-    wait_until(lambda: len(callbacks.failed(account.id)) == CALLBACKS, 15, "failures recorded")
+    wait_until(lambda: len(callbacks.failed(account.id)) == CALLBACKS, 30, "failures recorded")
     failures = callbacks.failed(account.id)
     assert [f for f in failures if f["attempts"] != RETRIES + 1 or error not in f["error"]] == []
     assert callbacks.stats()["retried"] - retried == CALLBACKS * RETRIES

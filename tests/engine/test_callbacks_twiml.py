@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from email.utils import parsedate_to_datetime
 
-from tests.engine.helpers import wait_until
+from tests.engine.helpers import entries, hang_up_when, wait_until
 from tests.engine.test_dialer import final, queue_call
 from tests.webhooks.conftest import twilio_signed
 from voxctl import control
@@ -70,7 +70,8 @@ def test_every_call_progress_event_with_its_parameters(node, sim, account, http_
 def test_completed_alone_by_default_with_the_callers_hangup(dial, http_server, account):
     hook = http_server.route("/status", "")
     call = dial("<Response><Say>Hold on</Say><Pause length='30'/></Response>", flavour="twiml", from_="15554443333",
-                application={"status_callback": hook}, hangup_after=2).wait(10)
+                application={"status_callback": hook})
+    hang_up_when(call, lambda c: entries(c, "silence"), "the pause").wait(10)
     [completed] = _received(http_server, account, "/status", 1)
     assert (completed["CallStatus"], completed["SequenceNumber"], completed["Direction"]) == (
         "completed", "0", "inbound")

@@ -31,8 +31,8 @@ def _members(sim, conf):
 
 def test_participant_scope_media_reaches_only_that_member(dial, node, account, http_server):
     url = http_server.route("/note.wav", WAV, content_type="audio/wav")
-    one = dial("<Response><Conference>scope</Conference></Response>", hangup_after=120)
-    two = dial("<Response><Conference>scope</Conference></Response>", hangup_after=120)
+    one = dial("<Response><Conference>scope</Conference></Response>")
+    two = dial("<Response><Conference>scope</Conference></Response>")
     conf = _room(node, account, "scope", [one, two])
     bus = node.services.bus
     control.deliver(bus, one.uuid, control.participant_document(
@@ -48,8 +48,8 @@ def test_participant_scope_media_reaches_only_that_member(dial, node, account, h
 
 
 def test_set_mute_conference_and_participant_scope(dial, node, account, sim):
-    one = dial("<Response><Conference>mutes</Conference></Response>", hangup_after=120)
-    two = dial("<Response><Conference>mutes</Conference></Response>", hangup_after=120)
+    one = dial("<Response><Conference>mutes</Conference></Response>")
+    two = dial("<Response><Conference>mutes</Conference></Response>")
     conf = _room(node, account, "mutes", [one, two])
     bus, participants = node.services.bus, node.services.store.participants
     control.deliver(bus, conf.id, control.conference_document("<Response><SetMute muted='true'/></Response>"))
@@ -70,7 +70,7 @@ def test_set_mute_conference_and_participant_scope(dial, node, account, sim):
 @pytest.mark.parametrize("beep, enter, leave", [
     ("true", BEEP, BEEP), ("false", NO_SOUND, NO_SOUND), ("onEnter", BEEP, NO_SOUND), ("onExit", NO_SOUND, BEEP)])
 def test_beep(dial, node, account, beep, enter, leave):
-    call = dial(f"<Response><Conference beep='{beep}'>beep-{beep}</Conference></Response>", hangup_after=120)
+    call = dial(f"<Response><Conference beep='{beep}'>beep-{beep}</Conference></Response>")
     conf = _room(node, account, f"beep-{beep}", [call])
     assert (call.variables["conference_enter_sound"], call.variables["conference_exit_sound"]) == (enter, leave)
     assert node.services.store.participants.get(conf.id, call.uuid).beep == beep
@@ -79,9 +79,9 @@ def test_beep(dial, node, account, beep, enter, leave):
 
 
 def test_max_participants_refuses_the_next_caller(dial, node, account):
-    seated = [dial("<Response><Conference maxParticipants='2'>two-seats</Conference></Response>", hangup_after=120)]
+    seated = [dial("<Response><Conference maxParticipants='2'>two-seats</Conference></Response>")]
     _room(node, account, "two-seats", seated)  # the first caller's settings make the room
-    seated.append(dial("<Response><Conference>two-seats</Conference></Response>", hangup_after=120))
+    seated.append(dial("<Response><Conference>two-seats</Conference></Response>"))
     conf = _room(node, account, "two-seats", seated)
     refused = dial("<Response><Conference>two-seats</Conference><Say>Try later</Say></Response>").wait(10)
     assert refused.heard() == ["The conference is full.", "Try later"]
@@ -98,8 +98,8 @@ def test_twiml_conference_status_callbacks(dial, node, account, http_server):
     hook = http_server.route("/conf-events", "")
     doc = (f"<Response><Dial><Conference statusCallback='{hook}' statusCallbackEvent='start end join leave mute hold' "
            "participantLabel='agent'>twiml-room</Conference></Dial></Response>")
-    one = dial(doc, flavour="twiml", hangup_after=120)
-    two = dial(doc, flavour="twiml", hangup_after=120)
+    one = dial(doc, flavour="twiml")
+    two = dial(doc, flavour="twiml")
     conf = _room(node, account, "twiml-room", [one, two])
     bus, participants = node.services.bus, node.services.store.participants
     http_server.wait_for("/conf-events", 3)
@@ -133,9 +133,9 @@ def test_a_conference_ended_on_another_node_drops_its_claim(node_pair, sim, http
     node_a, node_b = node_pair
     on_a, on_b = Dialler(node_a, sim, http_server, account), Dialler(node_b, sim, http_server, account)
     doc = "<Response><Conference>shared</Conference></Response>"
-    first = on_a(doc, hangup_after=120)
+    first = on_a(doc)
     conf = _room(node_a, account, "shared", [first])
-    second = on_b(doc, hangup_after=120)
+    second = on_b(doc)
     _room(node_a, account, "shared", [first, second])
     assert node_b.services.bus.owner(conf.id) == "node-a"
     first.channel.hangup("NORMAL_CLEARING")  # node-a's member leaves first: node-b's is the last

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.engine.helpers import wait_until
+from tests.engine.helpers import bridged, wait_until
 from voxctl import control
-from voxctl.sim.script import Destination, DtmfAt
+from voxctl.sim.script import Destination
 from voxctl.store.records import CallStatus
 
 
@@ -116,18 +116,29 @@ def test_replace_during_dial_hangs_up_the_b_leg(dial, node, sim):
     assert child.status == CallStatus.COMPLETE and child.time_limit == 60
 
 
-@pytest.mark.parametrize("attributes, script, hangup_by, number, direction", [
-    ("", {}, "callee", "15551230041", "inbound"),                                # the called party went first
-    ("", {"hangup_after": 6}, "caller", "15550000000", "inbound"),               # the caller; the bridge took the leg
-    ("hangupOnStar='true'", {"dtmf": [DtmfAt("*", 5.0)]}, "caller", "15550000000", "inbound"),
-    ("timeLimit='3'", {}, "document", "15550000000", "outbound"),
+def _hang_up(channel) -> None:
+    channel.hangup("NORMAL_CLEARING")
+
+
+def _press_star(channel) -> None:
+    channel.receive_dtmf("*", "RTP")
+
+
+@pytest.mark.parametrize("attributes, caller, hangup_by, number, direction", [
+    ("", None, "callee", "15551230041", "inbound"),                      # the called party went first
+    ("", _hang_up, "caller", "15550000000", "inbound"),                  # the caller; the bridge took the leg
+    ("hangupOnStar='true'", _press_star, "caller", "15550000000", "inbound"),
+    ("timeLimit='3'", None, "document", "15550000000", "outbound"),
 ])
-def test_an_answered_leg_records_who_hung_up(dial, node, sim, http_server, attributes, script, hangup_by, number,
+def test_an_answered_leg_records_who_hung_up(dial, node, sim, http_server, attributes, caller, hangup_by, number,
                                               direction):
     sim.set_destination("15551230041", Destination("answer", answer_after=1, stay=4 if hangup_by == "callee" else 600))
     hook = http_server.route("/leg", "")
     call = dial(f"<Response><Dial {attributes}><Number statusCallback='{hook}' statusCallbackEvent='completed'>"
-                "15551230041</Number></Dial><Pause length='1'/></Response>", flavour="twiml", **script).wait(15)
+                "15551230041</Number></Dial><Pause length='1'/></Response>", flavour="twiml")
+    if caller is not None:  # what the caller does once bridged
+        caller(bridged(call))
+    call.wait(15)
     assert [b["outcome"] for b in _bridges(call)] == ["answer"]
     [child] = _children(node, call)
     assert (child.status, child.hangup_by) == (CallStatus.COMPLETE, hangup_by)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 import wave
 
-from tests.engine.helpers import entries, wait_until
+from tests.engine.helpers import bridged, entries, wait_until
 from voxctl.engine.verbs.dial import RING_TONES
 from voxctl.engine.verbs.record import recording_path
-from voxctl.sim.script import Destination, DtmfAt
+from voxctl.sim.script import Destination
 from voxctl.store.records import CallStatus
 
 
@@ -93,8 +93,11 @@ def test_ring_tone_and_dial_music_are_heard_while_the_leg_rings(dial, sim, http_
 def test_hangup_on_star_ends_the_bridge_and_the_document_continues(dial, node, sim):
     sim.set_destination("15552220004", Destination("answer", answer_after=1, stay=300))
     call = dial("<Response><Dial hangupOnStar='true'><Number>15552220004</Number></Dial>"
-                "<Say>Back with the caller</Say></Response>", dtmf=[DtmfAt("5", at=2.0), DtmfAt("*", at=3.0)])
+                "<Say>Back with the caller</Say></Response>")
     leg = _leg_channel(sim, "15552220004")
+    bridged(call).receive_dtmf("5", "RTP")
+    wait_until(lambda: leg_entries(leg, "dtmf"), what="the digit at the far end")
+    call.channel.receive_dtmf("*", "RTP")
     call.wait(15)
     assert [e.detail["key"] for e in entries(call, "bridge_terminate")] == ["*"]
     assert [e.detail["digits"] for e in leg_entries(leg, "dtmf")] == ["5"]  # other digits pass to the far end
@@ -104,9 +107,12 @@ def test_hangup_on_star_ends_the_bridge_and_the_document_continues(dial, node, s
 
 
 def test_without_hangup_on_star_the_key_does_not_end_the_bridge(dial, sim):
-    sim.set_destination("15552220005", Destination("answer", answer_after=1, stay=4))
-    call = dial("<Response><Dial><Number>15552220005</Number></Dial></Response>",
-                dtmf=[DtmfAt("*", at=2.0)]).wait(15)
+    sim.set_destination("15552220005", Destination("answer", answer_after=1, stay=30))
+    call = dial("<Response><Dial><Number>15552220005</Number></Dial></Response>")
+    leg = _leg_channel(sim, "15552220005")
+    bridged(call).receive_dtmf("*", "RTP")
+    call.wait(15)
+    assert [e.detail["digits"] for e in leg_entries(leg, "dtmf")] == ["*"]  # pressed while bridged: passed on
     assert not entries(call, "bridge_terminate")
     assert entries(call, "unbridge")[0].detail["cause"] == "NORMAL_CLEARING"
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from tests.engine.helpers import entries
-from voxctl.sim import DtmfAt, DtmfOnPrompt
+from voxctl.sim import DtmfOnPrompt
 from voxctl.store.records import CallStatus
 
 MENU = ("<Response><Gather numDigits='{n}' timeout='3' {extra}>"
@@ -42,7 +42,7 @@ def test_timeout_without_input_loops_then_goes_on(dial):
 
 def test_digit_after_the_prompts(dial):
     call = dial("<Response><Gather timeout='5'><Say>Menu</Say></Gather><Say>Got $GATHER</Say></Response>",
-                dtmf=[DtmfAt("3", 4.0)]).wait(10)
+                dtmf=[DtmfOnPrompt("3", "Menu", 2.0)]).wait(10)  # 1.5 s after the prompt
     assert call.heard() == ["Menu", "Got 3"]
 
 

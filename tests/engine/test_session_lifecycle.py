@@ -4,9 +4,10 @@ from __future__ import annotations
 import gevent
 import pytest
 
-from tests.engine.helpers import WAV, entries, wait_until, wav
+from tests.engine.helpers import WAV, entries, hang_up_when, wait_until, wav
 from voxctl import control
-from voxctl.sim import DtmfAt
+from voxctl.engine.verbs.record import BEEP
+from voxctl.sim import DtmfOnPrompt
 from voxctl.store.records import CallStatus
 
 
@@ -73,7 +74,9 @@ def test_twiml_request_and_status_callbacks(dial, http_server, node):
 ])
 def test_caller_hangup_during_a_verb_finalises_the_record(dial, node, http_server, verb):
     http_server.route("/tone.wav", WAV, content_type="audio/wav")
-    call = dial(f"<Response><Say>start</Say>{verb}<Say>never</Say></Response>", hangup_after=6).wait(10)
+    call = dial(f"<Response><Say>start</Say>{verb}<Say>never</Say></Response>")
+    hang_up_when(call, lambda c: len([e for e in c.timeline if e.kind in ("speak", "play", "tone", "silence")]) > 1,
+                 "the verb's media").wait(10)
     assert "never" not in call.heard()
     record = record_of(node, call)
     assert record.status == CallStatus.COMPLETE and record.hangup_by == "caller"
@@ -132,7 +135,7 @@ def test_record_with_finish_key_action_and_served_file(dial, node, http_server):
     import requests
     http_server.route("/recorded", "<Response><Say>Saved</Say></Response>")
     call = dial("<Response><Record action='/recorded' finishOnKey='#' maxLength='20'/></Response>",
-                flavour="twiml", dtmf=[DtmfAt("#", 3.0)]).wait(10)
+                flavour="twiml", dtmf=[DtmfOnPrompt("#", BEEP, 1.5)]).wait(10)  # after the beep
     assert call.heard() == ["tone_stream://%(500,0,800)", "Saved"]
     posted = http_server.requests_to("/recorded")[0]
     assert posted.param("Digits") == "#" and posted.param("RecordingDuration") is not None

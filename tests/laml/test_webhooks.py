@@ -8,7 +8,8 @@ carries the standard parameters (``signed_params``).
 from __future__ import annotations
 
 from tests.laml.live import channel_of, heard_after_hangup, on_timeline, record_of, signed_params, wait_final
-from voxctl.sim import Destination, DtmfAt
+from voxctl.engine.verbs.record import BEEP
+from voxctl.sim import Destination, DtmfOnPrompt
 from voxctl.store import ids
 from voxctl.store.records import CallStatus
 
@@ -25,10 +26,10 @@ def run_call(node, node_twilio, sim, to: str, destination: Destination, twiml: s
     return call, channel
 
 
-def pressing(digits: str, *at: float) -> Destination:
-    """A destination that answers and presses ``digits`` at each of ``at`` seconds later (late, so that a
-    slow machine has long started the verb waiting for them)."""
-    return Destination("answer", stay=60, dtmf=[DtmfAt(digits, moment) for moment in at])
+def pressing(digits: str, prompt: str, delay: float) -> Destination:
+    """A destination that answers and presses ``digits`` ``delay`` seconds after it starts hearing ``prompt``
+    (once that prompt is over, so the verb waiting for them has them however slow the machine is)."""
+    return Destination("answer", stay=60, dtmf=[DtmfOnPrompt(digits, prompt, delay)])
 
 
 def action_params(http_server, path: str, account, call) -> dict[str, str]:
@@ -44,7 +45,7 @@ def action_params(http_server, path: str, account, call) -> dict[str, str]:
 
 def test_gather_action_posts_the_digits(node, node_twilio, sim, account, http_server):
     action = http_server.route("/gathered", THANKS)
-    call, channel = run_call(node, node_twilio, sim, "+15553350001", pressing("42#", 8.0),
+    call, channel = run_call(node, node_twilio, sim, "+15553350001", pressing("42#", "Enter your code", 3.0),
                              f"<Response><Gather action=\"{action}\" timeout=\"20\"><Say>Enter your code</Say>"
                              "</Gather><Say>No input</Say></Response>")
     params = action_params(http_server, "/gathered", account, call)
@@ -82,7 +83,7 @@ def test_dial_action_posts_the_outcome_of_the_dialled_leg(node, node_twilio, sim
 def test_record_action_posts_the_recording_and_the_key_that_ended_it(node, node_twilio, sim, account,
                                                                        http_server):
     action = http_server.route("/recorded", THANKS)
-    call, channel = run_call(node, node_twilio, sim, "+15553350004", pressing("#", 8.0, 16.0),
+    call, channel = run_call(node, node_twilio, sim, "+15553350004", pressing("#", BEEP, 1.5),
                              f"<Response><Say>Leave a message</Say><Record action=\"{action}\" timeout=\"30\" "
                              "maxLength=\"60\" finishOnKey=\"#\"/><Say>Not reached</Say></Response>")
     params = action_params(http_server, "/recorded", account, call)

@@ -9,7 +9,7 @@ import pytest
 
 from tests.engine.helpers import wait_until
 from voxctl.logsetup import JsonFormatter
-from voxctl.sim import DtmfAt
+from voxctl.sim import DtmfOnPrompt
 
 IVR = ("<Response><Gather numDigits='1' timeout='5'><Say>Press one</Say></Gather>"
        "<Say>You pressed $GATHER</Say></Response>")
@@ -31,7 +31,7 @@ def json_lines():
 
 
 def test_every_event_of_a_call_is_one_json_line_with_its_call_id(node, dial, json_lines):
-    call = dial(IVR, dtmf=[DtmfAt("1", 1.0)]).wait(10)
+    call = dial(IVR, dtmf=[DtmfOnPrompt("1", "Press one", 0.3)]).wait(10)
     wait_until(lambda: node.services.store.calls.get(call.uuid).status == "complete", 5, "final")
     lines = [line for line in json_lines() if call.uuid in line["message"] or line.get("call_uuid") == call.uuid]
     for line in lines:
