@@ -35,10 +35,10 @@ room (``uuid_break`` does not stop ``conference``).
 """
 from __future__ import annotations
 
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
 import gevent
-from gevent.queue import Queue
 
 from voxctl.engine.esl import EslMessage
 from voxctl.engine.verbs.base import Outcome, runs
@@ -121,7 +121,8 @@ class Membership:
         self.services = session.services
         self.conference: ConferenceRecord | None = None
         self.joined = False
-        self._queue: Queue = Queue()
+        self._pending: deque[EslMessage] = deque()  # this member's switch events not yet applied
+        self._worker: gevent.Greenlet | None = None  # applies them; exists only while some are pending
 
     @property
     def call_id(self) -> str:
@@ -143,16 +144,15 @@ class Membership:
             start_conference_on_enter=verb.start_conference_on_enter,
             end_conference_on_exit=verb.end_conference_on_exit))
         session.update_call(conference_id=self.conference.id)
-        off = router(services.switch).on(MAINTENANCE, "Unique-ID", session.channel.uuid, self._queue.put)
-        worker = gevent.spawn(self._work)
+        off = router(services.switch).on(MAINTENANCE, "Unique-ID", session.channel.uuid, self._received)
         try:
             session.channel.multiset(self._variables())
             session.on_interrupt(self._stop)
             session.channel.execute("conference", self._target())
         finally:
             off()
-            self._queue.put(StopIteration)
-            worker.join()
+            if self._worker is not None:
+                self._worker.join()
             self._leave()
 
     # -- joining -----------------------------------------------------------------------
@@ -207,16 +207,24 @@ class Membership:
 
     # -- switch events -----------------------------------------------------------------
 
+    def _received(self, message: EslMessage) -> None:
+        """Queue a switch event for this member (on the switch link's greenlet: never blocks)."""
+        self._pending.append(message)
+        if self._worker is None:
+            self._worker = gevent.spawn(self._work)
+
     def _work(self) -> None:
-        """Apply this member's conference events in order (off the switch link's greenlet)."""
-        for message in self._queue:
-            if message is StopIteration:
-                return
-            try:
-                self._on_event(message)
-            except Exception:
-                self.session.log.exception("conference event failed")
-            del message  # not kept alive (a few KB per member) while waiting for the next one
+        """Apply this member's pending events in order, then end: an idle member holds no greenlet."""
+        try:
+            while self._pending:
+                message = self._pending.popleft()
+                try:
+                    self._on_event(message)
+                except Exception:
+                    self.session.log.exception("conference event failed")
+                del message
+        finally:
+            self._worker = None
 
     def _on_event(self, message: EslMessage) -> None:
         action = message.headers.get("Action", "")
