@@ -10,7 +10,6 @@ monkey.patch_all()
 
 import argparse  # noqa: E402
 import cProfile  # noqa: E402
-import tempfile  # noqa: E402
 
 from bench.procs import announce, raise_fd_limit, wait_for_sigterm  # noqa: E402
 from voxctl import logsetup  # noqa: E402
@@ -26,9 +25,10 @@ def main() -> None:
     p.add_argument("--max-calls", type=int, default=Settings.max_calls)
     p.add_argument("--log-level", default=Settings.log_level)
     p.add_argument("--cprofile", help="write a cProfile of the node's life to this file")
+    p.add_argument("--data-dir", required=True, help="the node's data directory (recordings)")
     args = p.parse_args()
     raise_fd_limit()
-    data_dir = tempfile.mkdtemp(prefix="voxbench-node-")
+    data_dir = args.data_dir
     settings = Settings(role=args.role, esl_port=args.esl_port, outbound_port=0, api_port=0,
                         redis_url=args.redis_url, data_dir=data_dir, recordings_dir=f"{data_dir}/recordings",
                         node_id="bench-node", default_gateway="sim", max_calls=args.max_calls,

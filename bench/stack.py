@@ -7,6 +7,7 @@ simulator, so each one's CPU and memory readings start clean.
 """
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -69,6 +70,7 @@ class Stack:
         if max_calls is not None:
             args += ["--max-calls", str(max_calls)]
         self._engines += 1
+        args += ["--data-dir", str(self.run_dir / f"engine-{self._engines}-{role}")]
         if self.cprofile:
             args += ["--cprofile", str(self.run_dir / f"engine-{self._engines}-{role}.prof")]
         return Child("bench.engine", args, self.run_dir / "engine.log")
@@ -82,3 +84,4 @@ class Stack:
         self.redis.close()
         if self._embedded is not None:
             self._embedded.stop()
+            shutil.rmtree(self._embedded.dir.parent, ignore_errors=True)

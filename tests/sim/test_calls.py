@@ -2,6 +2,7 @@
 recordings, the speed factor and many calls at once."""
 from __future__ import annotations
 
+import os
 import time
 import wave
 
@@ -291,3 +292,11 @@ def test_a_hangup_sendmsg_during_a_bridge_ends_the_caller_and_the_leg(sim, engin
     assert [e.detail["cause"] for e in call.timeline if e.kind == "unbridge"] == (
         [leg_cause] if outcome == "answer" else [])
     assert call.timeline[-1].t < 600  # not when the far end would have gone
+
+
+def test_stopping_removes_the_http_cache_directory():
+    simulator = Simulator(esl_host="127.0.0.1", esl_port=0, speed=50.0).start()
+    cache = simulator.media.cache_dir
+    assert os.path.isdir(cache)
+    simulator.stop()
+    assert not os.path.exists(cache)

@@ -16,6 +16,7 @@ import logging
 import math
 import os
 import re
+import shutil
 import tempfile
 import wave
 from collections.abc import Mapping
@@ -84,6 +85,12 @@ class Media:
         self.cache_dir = tempfile.mkdtemp(prefix="voxctl-sim-cache-")
         self._cache: dict[str, tuple[str, float]] = {}
         self._http = requests.Session()
+
+    def close(self) -> None:
+        """Forget the http cache and delete its directory (the simulator's stop)."""
+        self._http.close()
+        self._cache.clear()
+        shutil.rmtree(self.cache_dir, ignore_errors=True)
 
     # -- paths ---------------------------------------------------------------------
     def local_path(self, path: str) -> str:

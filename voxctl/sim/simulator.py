@@ -120,6 +120,7 @@ class Simulator:
         for conn in list(self.bus.connections):
             conn.close()
         self._greenlets.kill(block=True, timeout=2)
+        self.media.close()
 
     def spawn(self, fn: Callable, *args) -> gevent.Greenlet:
         return self._greenlets.spawn(fn, *args)
