@@ -10,7 +10,7 @@ from gevent.event import Event as Flag
 from gevent.queue import Queue
 from gevent.server import StreamServer
 
-from .replay import Msg, _headers, parse_raw
+from .replay import Msg, read_msg
 
 
 class Session:
@@ -28,21 +28,7 @@ class Session:
 
     def _read(self) -> None:
         try:
-            while True:
-                lines = []
-                while True:
-                    line = self.reader.readline()
-                    if not line:
-                        return
-                    if line == b"\n":
-                        if lines:
-                            break
-                        continue
-                    lines.append(line.decode())
-                head = "".join(lines)
-                h = _headers(head)
-                body = self.reader.read(int(h["Content-Length"])).decode() if "Content-Length" in h else ""
-                msg = parse_raw(head + "\n" + body)
+            while (msg := read_msg(self.reader)) is not None:
                 if msg.event is not None:
                     self.events.append(msg.event)
                 elif msg.ctype == "text/disconnect-notice":

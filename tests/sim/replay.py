@@ -71,6 +71,24 @@ def parse_raw(raw: str, t: float = 0.0) -> Msg:
     return Msg(h, None, body, t)
 
 
+def read_msg(reader) -> Msg | None:
+    """The next ESL message from a socket's binary reader (stamped now); None at end of stream."""
+    lines: list[str] = []
+    while True:
+        line = reader.readline()
+        if not line:
+            return None
+        if line == b"\n":
+            if lines:
+                break
+            continue
+        lines.append(line.decode())
+    head = "".join(lines)
+    h = _headers(head)
+    body = reader.read(int(h["Content-Length"])).decode() if "Content-Length" in h else ""
+    return parse_raw(head + "\n" + body, time.monotonic())
+
+
 @dataclass
 class Step:
     """A recorded command and what it waits for."""
@@ -142,24 +160,8 @@ class Endpoint:
 
     def _read(self) -> None:
         try:
-            while True:
-                lines = []
-                while True:
-                    line = self.reader.readline()
-                    if not line:
-                        return
-                    text = line.decode()
-                    if text == "\n":
-                        if lines:
-                            break
-                        continue
-                    lines.append(text)
-                head = "".join(lines)
-                h = _headers(head.rstrip("\n"))
-                body = ""
-                if "Content-Length" in h:
-                    body = self.reader.read(int(h["Content-Length"])).decode()
-                self.got.append(parse_raw(head + "\n" + body, time.monotonic()))
+            while (msg := read_msg(self.reader)) is not None:
+                self.got.append(msg)
                 self.changed.set()
         except OSError:
             return
