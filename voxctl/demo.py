@@ -1,10 +1,10 @@
 """The demo application ``make run-local`` serves: the Complex IVR of the VoxXML spec.
 
 A tiny document server (gevent WSGI) answers ``/ivr.xml`` (any method) with the
-spec's Complex IVR, its "hours of operation" ``<Play>`` pointing at ``/hours.wav``
-on the same server (a generated 8 kHz WAV), so every branch works offline. On the
-simulator, support (``SUPPORT_NUMBER``) answers after 2 s and talks for 5 s
-(``SUPPORT_DESTINATION``).
+spec's Complex IVR as the spec prints it, except that its "hours of operation"
+``<Play>`` points at ``/hours.wav`` on the same server (a generated 8 kHz WAV),
+so every branch works offline. On the simulator, support (``SUPPORT_NUMBER``,
+the spec's number) answers after 2 s and talks for 5 s (``SUPPORT_DESTINATION``).
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ DEMO_NUMBER = "15550001000"
 SUPPORT_NUMBER = "15556667777"
 SUPPORT_DESTINATION = Destination("answer", answer_after=2.0, stay=5.0)
 
+HOURS_URL = "https://example.com/hours-of-operation.mp3"  # the spec's announcement, served here as /hours.wav
 COMPLEX_IVR = """<Response>
 <Say voice='Joanna' language='en-US' loop='1'>Hello, and welcome.</Say>
 <Gather input='dtmf' loop='3' repeatDelay='5' numDigits='1' timeout='60'>
@@ -30,7 +31,7 @@ COMPLEX_IVR = """<Response>
 </Gather>
 <If variable='$GATHER' test='EQUAL' value='1'>
 <Say voice='Joanna' language='en-US' loop='1' repeatDelay='3'>Dialing support. Please wait.</Say>
-<Number>{support}</Number>
+<Number>15556667777</Number>
 <Say voice='Joanna' language='en-US' loop='1'>Call has ended. Goodbye.</Say>
 <Hangup/>
 </If>
@@ -39,7 +40,7 @@ COMPLEX_IVR = """<Response>
 <Say voice='Joanna' language='en-US'>Please enter conference ID</Say>
 </Gather>
 <If variable='$GATHER' test='EQUAL' value='2233'>
-<Gather input='dtmf' loop='1' repeatDelay='7' numDigits='4' timeout='10'>
+<Gather input='dtmf speech' loop='1' repeatDelay='7' numDigits='4' timeout='10'>
 <Say voice='Joanna' language='en-US'>Please enter pin</Say>
 </Gather>
 <If variable='$GATHER' test='EQUAL' value='1111'>
@@ -55,16 +56,32 @@ COMPLEX_IVR = """<Response>
 <Say voice='Joanna' language='en-US'>Invalid pin. Goodbye.</Say>
 <Hangup/>
 </If>
+<If variable='$GATHER' test='EQUAL' value='3344'>
+<Gather input='dtmf speech' loop='1' repeatDelay='7' numDigits='4' timeout='10'>
+<Say voice='Joanna' language='en-US'>Please enter pin</Say>
+</Gather>
+<If variable='$GATHER' test='EQUAL' value='1111'>
+<Conference muted='false' startConferenceOnEnter='false' beep='true'>3344</Conference>
+<Say voice='Joanna' language='en-US'>Conference has ended. Thank you</Say>
+<Hangup/>
+</If>
+<If variable='$GATHER' test='EQUAL' value='9999'>
+<Conference startConferenceOnEnter='true' endConferenceOnExit='true' muted='false' beep='true'>3344</Conference>
+<Say voice='Joanna' language='en-US'>Conference has ended. Thank you</Say>
+<Hangup/>
+</If>
+<Say voice='Joanna' language='en-US'>Invalid pin. Goodbye.</Say>
+<Hangup/>
+</If>
 <Say voice='Joanna' language='en-US'>Invalid conference. Goodbye.</Say>
 <Hangup/>
 </If>
 <If variable='$GATHER' test='EQUAL' value='3'>
-<Play>{base}/hours.wav</Play>
+<Play>https://example.com/hours-of-operation.mp3</Play>
 <Hangup/>
 </If>
 <Say voice='Joanna' language='en-US'>No option selected. Goodbye.</Say>
-</Response>
-"""
+</Response>"""
 
 
 def tone_wav(seconds: float = 2.0, freq: float = 440.0, rate: int = 8000) -> bytes:
@@ -105,7 +122,7 @@ class DemoServer:
         path = environ.get("PATH_INFO", "")
         environ["wsgi.input"].read()
         if path == "/ivr.xml":
-            body = COMPLEX_IVR.format(support=SUPPORT_NUMBER, base=self.base_url).encode()
+            body = COMPLEX_IVR.replace(HOURS_URL, f"{self.base_url}/hours.wav").encode()
             start_response("200 OK", [("Content-Type", "text/xml")])
         elif path == "/hours.wav":
             body = self._wav

@@ -1,4 +1,8 @@
-"""Example documents from shared/spec, copied verbatim (one name per example)."""
+"""Example documents from shared/spec, copied verbatim (one name per example).
+
+The Complex IVR is kept once, in ``voxctl.demo`` (``make run-local`` serves it).
+"""
+from voxctl.demo import COMPLEX_IVR
 
 # voxtelesys-voice-api-and-voxxml.txt
 VOX_CREATE_CALL = '<Response><Say voice="Joanna" language="en-US">Hello!</Say></Response>'
@@ -25,66 +29,8 @@ VOX_SIMPLE_IVR = """<Response>
 <Say voice='Joanna' language='en-US' loop='1'>Call has ended. Goodbye.</Say>
 <Hangup/>
 </Response>"""
-VOX_COMPLEX_IVR = """<Response>
-<Say voice='Joanna' language='en-US' loop='1'>Hello, and welcome.</Say>
-<Gather input='dtmf' loop='3' repeatDelay='5' numDigits='1' timeout='60'>
-<Say voice='Joanna' language='en-US'>For support, press one.</Say>
-<Say voice='Joanna' language='en-US'>To join a conference, press two.</Say>
-<Say voice='Joanna' language='en-US'>For updates on hours of operation, press three.</Say>
-</Gather>
-<If variable='$GATHER' test='EQUAL' value='1'>
-<Say voice='Joanna' language='en-US' loop='1' repeatDelay='3'>Dialing support. Please wait.</Say>
-<Number>15556667777</Number>
-<Say voice='Joanna' language='en-US' loop='1'>Call has ended. Goodbye.</Say>
-<Hangup/>
-</If>
-<If variable='$GATHER' test='EQUAL' value='2'>
-<Gather input='dtmf' loop='1' repeatDelay='5' numDigits='4' timeout='30'>
-<Say voice='Joanna' language='en-US'>Please enter conference ID</Say>
-</Gather>
-<If variable='$GATHER' test='EQUAL' value='2233'>
-<Gather input='dtmf speech' loop='1' repeatDelay='7' numDigits='4' timeout='10'>
-<Say voice='Joanna' language='en-US'>Please enter pin</Say>
-</Gather>
-<If variable='$GATHER' test='EQUAL' value='1111'>
-<Conference muted='false' startConferenceOnEnter='false' beep='true'>2233</Conference>
-<Say voice='Joanna' language='en-US'>Conference has ended. Thank you</Say>
-<Hangup/>
-</If>
-<If variable='$GATHER' test='EQUAL' value='9999'>
-<Conference startConferenceOnEnter='true' endConferenceOnExit='true' muted='false' beep='true'>2233</Conference>
-<Say voice='Joanna' language='en-US'>Conference has ended. Thank you</Say>
-<Hangup/>
-</If>
-<Say voice='Joanna' language='en-US'>Invalid pin. Goodbye.</Say>
-<Hangup/>
-</If>
-<If variable='$GATHER' test='EQUAL' value='3344'>
-<Gather input='dtmf speech' loop='1' repeatDelay='7' numDigits='4' timeout='10'>
-<Say voice='Joanna' language='en-US'>Please enter pin</Say>
-</Gather>
-<If variable='$GATHER' test='EQUAL' value='1111'>
-<Conference muted='false' startConferenceOnEnter='false' beep='true'>3344</Conference>
-<Say voice='Joanna' language='en-US'>Conference has ended. Thank you</Say>
-<Hangup/>
-</If>
-<If variable='$GATHER' test='EQUAL' value='9999'>
-<Conference startConferenceOnEnter='true' endConferenceOnExit='true' muted='false' beep='true'>3344</Conference>
-<Say voice='Joanna' language='en-US'>Conference has ended. Thank you</Say>
-<Hangup/>
-</If>
-<Say voice='Joanna' language='en-US'>Invalid pin. Goodbye.</Say>
-<Hangup/>
-</If>
-<Say voice='Joanna' language='en-US'>Invalid conference. Goodbye.</Say>
-<Hangup/>
-</If>
-<If variable='$GATHER' test='EQUAL' value='3'>
-<Play>https://example.com/hours-of-operation.mp3</Play>
-<Hangup/>
-</If>
-<Say voice='Joanna' language='en-US'>No option selected. Goodbye.</Say>
-</Response>"""
+VOX_COMPLEX_IVR = COMPLEX_IVR  # the spec's Complex IVR, kept once: the demo app serves it
+
 
 # the example of each verb's section, wrapped in <Response>
 VOX_VERB_EXAMPLES = {
